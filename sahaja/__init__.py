@@ -1,0 +1,1 @@
+"""Sahaja Lekat: the shared, dependency-free part (queue core, config, protocol, i18n)."""

@@ -1,0 +1,48 @@
+"""Which waiting ticket a counter calls next, and what a skip does to a ticket.
+
+"Next" gives a counter the oldest priority ticket, else the ticket that has waited longest,
+among the services it serves. Oldest-first across services means no service starves, and a
+counter never idles while a ticket it could serve waits: a skipped ticket that is not yet due
+again is still called when nothing else is waiting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sahaja.config import QueueRules
+from sahaja.core.tickets import WaitingTicket
+
+
+def is_due(ticket: WaitingTicket, call_count: int) -> bool:
+    return ticket.eligible_after_call is None or call_count >= ticket.eligible_after_call
+
+
+def pick_next(
+    waiting: Iterable[WaitingTicket], services: Iterable[str], call_count: int
+) -> WaitingTicket | None:
+    served = set(services)
+    candidates = [t for t in waiting if t.service in served]
+    if not candidates:
+        return None
+    due = [t for t in candidates if is_due(t, call_count)]
+    if due:
+        return min(due, key=WaitingTicket.call_order)
+    # Only skipped tickets that are not due yet: call the one due soonest rather than idle.
+    return min(candidates, key=lambda t: (t.eligible_after_call or 0, t.call_order()))
+
+
+@dataclass(frozen=True)
+class SkipOutcome:
+    status: str  # "waiting" (back in the queue) or "no_show"
+    skips: int
+    eligible_after_call: int | None
+
+
+def skip(previous_skips: int, call_count: int, rules: QueueRules) -> SkipOutcome:
+    """A called ticket that did not come: back in the queue a few calls later, or no-show."""
+    skips = previous_skips + 1
+    if skips > rules.max_skips:
+        return SkipOutcome("no_show", skips, None)
+    return SkipOutcome("waiting", skips, call_count + rules.skip_recall_after)

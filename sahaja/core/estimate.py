@@ -1,0 +1,38 @@
+"""How many are ahead of a waiting ticket and when it will roughly be called."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from sahaja.core.tickets import WaitingTicket
+
+
+def rolling_mean_seconds(durations: Sequence[float], default_seconds: float) -> float:
+    """Mean of the recent service durations, or the configured default before there is data."""
+    good = [d for d in durations if d > 0]
+    return sum(good) / len(good) if good else default_seconds
+
+
+def ahead_of(ticket: WaitingTicket, waiting: Iterable[WaitingTicket]) -> int:
+    """Waiting tickets of the same service that will be called before ``ticket``."""
+    key = ticket.call_order()
+    return sum(
+        1
+        for t in waiting
+        if t.service == ticket.service and t.id != ticket.id and t.call_order() < key
+    )
+
+
+def estimated_call_at(
+    now: datetime, ahead: int, mean_seconds: float, open_counters: int
+) -> datetime:
+    """Rounds of service before this ticket's turn, each lasting one mean service time.
+
+    With n counters open for the service, the tickets ahead go n at a time; nobody open yet
+    (morning, or all idle) is treated as one counter, which errs on the late side.
+    """
+    counters = max(open_counters, 1)
+    rounds = math.ceil(ahead / counters)
+    return now + timedelta(seconds=rounds * mean_seconds)

@@ -1,0 +1,1 @@
+"""Translation catalogs (TOML), read by sahaja.i18n."""
