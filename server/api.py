@@ -1,0 +1,212 @@
+"""HTTP API v1: thin handlers that authenticate, validate, call the store and publish."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from importlib import resources
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, session
+
+from sahaja import protocol as p
+from server import errors
+from server.accounts import DeviceIdentity
+from server.extensions import publish, services
+
+bp = Blueprint("api", __name__, url_prefix=p.API_PREFIX)
+
+
+# --- authentication ----------------------------------------------------------------------
+def bearer_device() -> DeviceIdentity | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return services().accounts.authenticate(token.strip())
+
+
+def require_device(role: str | None = None) -> DeviceIdentity:
+    device = bearer_device()
+    if device is None:
+        raise errors.unauthorized()
+    if role is not None and device.role != role:
+        raise errors.forbidden()
+    return device
+
+
+def counter_actor(counter_id: str) -> str:
+    """A counter device of this counter, or an officer signed in to it in the console.
+
+    A browser session must also send the CSRF token it was given, since a cookie alone is
+    sent by any site the officer happens to visit.
+    """
+    services().store.counter(counter_id)  # 404 for an unknown counter first
+    if request.headers.get("Authorization"):
+        device = require_device("counter")
+        if device.counter_id != counter_id:
+            raise errors.forbidden()
+        return device.actor
+    officer = session.get("officer")
+    if not officer:
+        raise errors.unauthorized()
+    token = request.headers.get("X-CSRF-Token", "")
+    if not token or token != session.get("csrf"):
+        raise errors.forbidden()
+    if session.get("counter") != counter_id:
+        raise errors.forbidden()
+    return f"officer:{officer}"
+
+
+# --- body validation ---------------------------------------------------------------------
+def json_body() -> dict[str, Any]:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise errors.ApiError(422, p.ERR_MALFORMED, "server.malformed_json") from exc
+    if not isinstance(body, dict):
+        raise errors.malformed("(body)", "expected a JSON object")
+    return body
+
+
+def field(body: dict[str, Any], name: str, kind: type, *, required: bool, default: Any = None):
+    if name not in body or body[name] is None:
+        if required:
+            raise errors.malformed(name, "missing")
+        return default
+    value = body[name]
+    if kind is not bool and isinstance(value, bool) or not isinstance(value, kind):
+        raise errors.malformed(name, f"expected {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+# --- endpoints ---------------------------------------------------------------------------
+@bp.get("/health")
+def health():
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    text = resources.files("server").joinpath("openapi.json").read_text(encoding="utf-8")
+    return Response(text, mimetype="application/json")
+
+
+@bp.get("/sites")
+def sites():
+    svc = services()
+    cfg = svc.config
+    office = {
+        "name": cfg.name,
+        "timezone": cfg.timezone,
+        "ticket": {
+            "header": list(cfg.ticket.header),
+            "footer": cfg.ticket.footer,
+            "paper_mm": cfg.ticket.paper_mm,
+        },
+    }
+    return jsonify({"office": office, "sites": svc.store.sites_view()})
+
+
+@bp.get("/sites/<site>")
+def site(site: str):
+    return jsonify(services().store.site_view(site))
+
+
+@bp.post("/sites/<site>/tickets")
+def issue_ticket(site: str):
+    svc = services()
+    svc.store.site(site)  # 404 before 401/403 would leak nothing: site codes are public
+    device = require_device("kiosk")
+    if device.site != site:
+        raise errors.forbidden()
+    body = json_body()
+    service = field(body, "service", str, required=True)
+    priority = field(body, "priority", bool, required=False, default=False)
+    category = field(body, "priority_category", str, required=False)
+    if category is not None and category not in p.PRIORITY_CATEGORIES:
+        raise errors.malformed(
+            "priority_category", f"must be one of {', '.join(p.PRIORITY_CATEGORIES)}"
+        )
+    if category is not None:
+        priority = True
+    request_id = field(body, "request_id", str, required=False) or f"srv-{uuid.uuid4()}"
+    if not 1 <= len(request_id) <= 64:
+        raise errors.malformed("request_id", "must be 1 to 64 characters")
+    outcome = svc.store.issue(
+        site,
+        service,
+        priority=priority,
+        category=category,
+        request_id=request_id,
+        actor=device.actor,
+    )
+    publish(outcome.events)
+    return jsonify(outcome.body), 201 if outcome.created else 200
+
+
+@bp.post("/tickets/<int:ticket_id>/void")
+def void_ticket(ticket_id: int):
+    device = require_device("kiosk")
+    body = json_body()
+    reason = field(body, "reason", str, required=False, default="print_failed")
+    outcome = services().store.void(ticket_id, device.site, reason, device.actor)
+    publish(outcome.events)
+    return jsonify(outcome.body)
+
+
+@bp.get("/tickets/<status_code>")
+def ticket_status(status_code: str):
+    return jsonify(services().store.ticket_by_code(status_code))
+
+
+@bp.get("/counters/<counter>")
+def counter_view(counter: str):
+    counter_actor(counter)
+    return jsonify(services().store.counter_view(counter))
+
+
+@bp.post("/counters/<counter>/<action>")
+def counter_action(counter: str, action: str):
+    svc = services()
+    if action == "reprint":
+        return reprint(counter)
+    if action not in ("next", "recall", "skip", "finish", "transfer"):
+        raise errors.not_found(p.ERR_NOT_FOUND, "server.not_found")
+    actor = counter_actor(counter)
+    body = json_body()
+    service = field(body, "service", str, required=action == "transfer")
+    outcome = svc.store.counter_action(counter, action, actor, service)
+    publish(outcome.events)
+    return jsonify(outcome.body)
+
+
+def reprint(counter: str):
+    actor = counter_actor(counter)
+    number = field(json_body(), "number", str, required=True)
+    outcome = services().store.reprint(counter, number, actor)
+    publish(outcome.events)
+    return jsonify(outcome.body)
+
+
+@bp.post("/devices/me/health")
+def device_health():
+    svc = services()
+    device = require_device()
+    body = json_body()
+    report: dict[str, Any] = {
+        "connected": field(body, "connected", bool, required=False, default=True),
+        "printer": field(body, "printer", str, required=False, default="unknown"),
+        "last_ticket": field(body, "last_ticket", str, required=False),
+        "detail": field(body, "detail", str, required=False),
+    }
+    if report["printer"] not in p.PRINTER_STATES:
+        raise errors.malformed("printer", f"must be one of {', '.join(p.PRINTER_STATES)}")
+    if report["detail"] is not None:
+        report["detail"] = report["detail"][:200]
+    now = svc.clock.now()
+    svc.accounts.record_health(device.id, report, now)
+    return jsonify({"device": device.name, "last_seen_at": now.isoformat(), "state": report})

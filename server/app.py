@@ -1,0 +1,83 @@
+"""The application factory: config, database, queue store, HTTP API and Socket.IO."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from sahaja.core.clock import Clock, SystemClock
+from server.accounts import Accounts
+from server.database import Database
+from server.extensions import Services, socketio
+from server.queue_store import QueueStore
+from server.setup import stored_config
+
+
+def default_database_url(instance_path: str) -> str:
+    return f"sqlite:///{Path(instance_path) / 'sahaja.db'}"
+
+
+def _secret_key(instance_path: str) -> str:
+    """A per-installation key kept in the instance folder, never one hard-coded here."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
+    app = Flask("server", instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        DATABASE_URL=default_database_url(app.instance_path),
+        REDIS_URL=None,
+        SECRET_KEY=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=64 * 1024,
+    )
+    app.config.from_prefixed_env("SAHAJA")
+    if test_config:
+        app.config.update(test_config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+
+    db = Database.connect(app.config["DATABASE_URL"])
+    config = stored_config(db)
+    clock = clock or SystemClock()
+    app.extensions["sahaja"] = Services(
+        db=db,
+        config=config,
+        clock=clock,
+        store=QueueStore(db, config, clock),
+        accounts=Accounts(db, config),
+    )
+
+    from server import api, errors_http, live
+
+    errors_http.init_app(app)
+    app.register_blueprint(api.bp)
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config["REDIS_URL"],
+        cors_allowed_origins=app.config.get("CORS_ORIGINS", []),
+    )
+    live.init_app(socketio)
+    try:
+        from server import console
+    except ImportError:  # the staff console is optional while it is being built
+        console = None
+    if console is not None and hasattr(console, "init_app"):
+        console.init_app(app)
+    return app

@@ -1,0 +1,211 @@
+"""``sahaja-server``: set up the database, manage devices and people, run the server."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from sahaja.config import ConfigError
+from sahaja.core.clock import SystemClock
+
+DEMO_PASSWORD_ENV = "SAHAJA_DEMO_PASSWORD"
+
+
+def _database_url(args: argparse.Namespace) -> str:
+    if args.database:
+        return args.database
+    if os.environ.get("SAHAJA_DATABASE_URL"):
+        return os.environ["SAHAJA_DATABASE_URL"]
+    from flask import Flask
+
+    from server.app import default_database_url
+
+    instance = Flask("server", instance_relative_config=True).instance_path
+    Path(instance).mkdir(parents=True, exist_ok=True)
+    return default_database_url(instance)
+
+
+def _db(args: argparse.Namespace):
+    from server.database import Database
+
+    return Database.connect(_database_url(args))
+
+
+def _accounts(args: argparse.Namespace):
+    from server.accounts import Accounts
+    from server.setup import stored_config
+
+    db = _db(args)
+    return Accounts(db, stored_config(db))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from server.setup import init_database
+
+    config = init_database(_db(args), args.config, SystemClock().now())
+    sites = ", ".join(config.sites)
+    print(f"database ready: {len(config.sites)} sites ({sites}), {len(config.services)} services")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from server.app import create_app
+    from server.extensions import socketio
+    from server.midnight import start_midnight_rollover
+
+    os.environ.setdefault("SAHAJA_DATABASE_URL", _database_url(args))
+    app = create_app({"DATABASE_URL": _database_url(args)})
+    start_midnight_rollover(app)
+    print(f"Sahaja Lekat server on http://{args.host}:{args.port}/", flush=True)
+    socketio.run(
+        app,
+        host=args.host,
+        port=args.port,
+        allow_unsafe_werkzeug=True,
+        use_reloader=False,
+        log_output=args.verbose,
+    )
+    return 0
+
+
+def cmd_device(args: argparse.Namespace) -> int:
+    accounts = _accounts(args)
+    now = SystemClock().now()
+    if args.device_cmd == "add":
+        token = accounts.add_device(args.name, args.site, args.role, args.counter, now)
+        print(token)
+        print(
+            f"(shown once) token of {args.role} device {args.name!r} at {args.site}",
+            file=sys.stderr,
+        )
+    elif args.device_cmd == "list":
+        for d in accounts.list_devices():
+            print(json.dumps(d, ensure_ascii=False))
+    elif args.device_cmd == "revoke":
+        accounts.revoke_device(args.name, now)
+        print(f"revoked {args.name}")
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password again: "):
+        raise SystemExit("error: the passwords differ")
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    accounts = _accounts(args)
+    role = "admin" if args.command == "admin" else "officer"
+    site = getattr(args, "site", None)
+    accounts.add_user(args.user, _password(args), role, site, SystemClock().now())
+    print(f"{role} {args.user!r} added")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Initialise the default database, (re)issue demo device tokens, print them, run."""
+    from server.accounts import AccountError
+    from server.setup import init_database
+
+    db = _db(args)
+    config = init_database(db, args.config, SystemClock().now())
+    accounts = _accounts(args)
+    now = SystemClock().now()
+    print("Demo devices (tokens change at every demo start):")
+    for site in config.sites.values():
+        wanted = [(f"kiosk-{site.code}", "kiosk", None), (f"display-{site.code}", "display", None)]
+        wanted += [(f"counter-{c.id}", "counter", c.code) for c in site.counters]
+        for name, role, counter in wanted:
+            try:
+                token = accounts.add_device(name, site.code, role, counter, now)
+            except AccountError:
+                token = accounts.rotate_device(name, now)
+            print(f"  {name:<20} {token}")
+    password = os.environ.get(DEMO_PASSWORD_ENV, "sahaja-demo")
+    for site in config.sites.values():
+        with contextlib.suppress(AccountError):  # kept from an earlier demo start
+            accounts.add_user(f"petugas-{site.code.lower()}", password, "officer", site.code, now)
+    print(
+        "Officer accounts petugas-<site> "
+        f"(password from ${DEMO_PASSWORD_ENV}, default 'sahaja-demo')"
+    )
+    return cmd_run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sahaja-server", description="Sahaja Lekat queue server (Dukcapil Kabupaten Kediri)."
+    )
+    parser.add_argument(
+        "--database", help="SQLAlchemy URL (default: $SAHAJA_DATABASE_URL or instance SQLite)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_init = sub.add_parser("init", help="create or migrate the database and load the config")
+    p_init.add_argument("--config", help="office config TOML (default: built-in Kediri)")
+    p_init.set_defaults(func=cmd_init)
+
+    def run_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=5000)
+        p.add_argument("--verbose", action="store_true", help="log every request")
+
+    p_run = sub.add_parser("run", help="serve HTTP and Socket.IO")
+    run_options(p_run)
+    p_run.set_defaults(func=cmd_run)
+
+    p_demo = sub.add_parser(
+        "demo", help="init, create demo devices and officers, print tokens, run"
+    )
+    run_options(p_demo)
+    p_demo.add_argument("--config", help="office config TOML (default: built-in Kediri)")
+    p_demo.set_defaults(func=cmd_demo)
+
+    p_dev = sub.add_parser("device", help="manage device tokens")
+    dsub = p_dev.add_subparsers(dest="device_cmd", required=True)
+    p_add = dsub.add_parser("add", help="add a device and print its token once")
+    p_add.add_argument("name")
+    p_add.add_argument("--site", required=True)
+    p_add.add_argument("--role", required=True, choices=["kiosk", "display", "counter"])
+    p_add.add_argument("--counter", help="counter code at the site (role counter)")
+    dsub.add_parser("list", help="list devices with their last-seen state")
+    p_rev = dsub.add_parser("revoke", help="revoke a device's token")
+    p_rev.add_argument("name")
+    p_dev.set_defaults(func=cmd_device)
+
+    for name, helptext in (("admin", "manage admin accounts"), ("officer", "manage officers")):
+        p_u = sub.add_parser(name, help=helptext)
+        usub = p_u.add_subparsers(dest="user_cmd", required=True)
+        p_uadd = usub.add_parser("add", help=f"add an {name} (password from a prompt)")
+        p_uadd.add_argument("user")
+        p_uadd.add_argument("--password-stdin", action="store_true")
+        if name == "officer":
+            p_uadd.add_argument("--site", required=True)
+        p_u.set_defaults(func=cmd_user)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from server.accounts import AccountError
+    from server.setup import NotInitialised
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ConfigError, AccountError, NotInitialised) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

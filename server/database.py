@@ -1,0 +1,82 @@
+"""Engines and sessions for SQLite (the embedded default) and PostgreSQL.
+
+SQLite writers take the database lock up front (BEGIN IMMEDIATE) so two writers never both
+read and then fail to upgrade; within one process they also queue on a lock instead of
+SQLite's sleeping busy handler, which would otherwise dominate tail latency.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def _sqlite_engine(url: str, immediate: bool) -> Engine:
+    engine = create_engine(url, pool_size=16, max_overflow=16, pool_timeout=30)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")  # an acknowledged ticket survives a crash
+        cur.execute("PRAGMA busy_timeout=15000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@dataclass
+class Database:
+    url: str
+    write_engine: Engine
+    read_engine: Engine
+    _write_lock: threading.Lock | None = field(default=None, repr=False)
+
+    @classmethod
+    def connect(cls, url: str) -> Database:
+        if is_sqlite(url):
+            return cls(url, _sqlite_engine(url, True), _sqlite_engine(url, False), threading.Lock())
+        engine = create_engine(url, pool_size=16, max_overflow=16, pool_pre_ping=True)
+        return cls(url, engine, engine, None)
+
+    @property
+    def dialect(self) -> str:
+        return self.write_engine.dialect.name
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A transaction that commits on success; serialised per process on SQLite."""
+        lock = self._write_lock
+        if lock is not None:
+            lock.acquire()
+        try:
+            with Session(self.write_engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        finally:
+            if lock is not None:
+                lock.release()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with Session(self.read_engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            self.read_engine.dispose()

@@ -1,0 +1,27 @@
+"""Local midnight: expire the day's open tickets and restart numbering, then tell clients."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from sahaja.core.calendar import next_midnight
+from server.extensions import publish, services, socketio
+
+log = logging.getLogger(__name__)
+
+
+def start_midnight_rollover(app: Flask) -> None:
+    def loop() -> None:
+        svc = services(app)
+        while True:
+            target = next_midnight(svc.clock.now(), svc.config.tz)
+            while (left := (target - svc.clock.now()).total_seconds()) > 0:
+                socketio.sleep(min(left, 60))
+            try:
+                publish(svc.store.roll_over())
+            except Exception:  # keep the loop alive; the next write rolls the day lazily
+                log.exception("midnight rollover failed")
+
+    socketio.start_background_task(loop)

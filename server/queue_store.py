@@ -1,0 +1,610 @@
+"""The queue's durable operations: each one a single transaction around the pure core.
+
+Every writer of a site first locks that site's ``site_day`` row (SQLite: the database write
+lock; PostgreSQL: ``SELECT ... FOR UPDATE``), so numbering, quotas and "next" are serialised
+per site across threads and processes. Each operation returns the events to emit once the
+transaction has committed; nothing is announced that was not stored.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sahaja import protocol as p
+from sahaja.config import Config, Counter, Site
+from sahaja.core import admission, balancing, calendar, estimate
+from sahaja.core.clock import Clock
+from sahaja.core.tickets import WaitingTicket, format_number
+from server.database import Database
+from server.errors import ApiError, conflict, not_found
+from server.models import Action, CounterState, ServiceDay, SiteDay, Ticket
+from server.payloads import call_payload, counter_info, iso, ticket_payload
+
+
+@dataclass(frozen=True)
+class Emission:
+    event: str
+    payload: Any
+    rooms: tuple[str, ...]
+
+
+@dataclass
+class Outcome:
+    """What an operation answers, and what to announce after commit."""
+
+    body: Any
+    created: bool = False
+    events: list[Emission] = field(default_factory=list)
+
+
+COUNTER_ACTIONS = ("next", "recall", "skip", "finish", "transfer")
+
+
+class QueueStore:
+    def __init__(
+        self,
+        db: Database,
+        config: Config,
+        clock: Clock,
+        make_code: Callable[[], str] = lambda: secrets.token_urlsafe(12),
+    ) -> None:
+        self.db = db
+        self.config = config
+        self.clock = clock
+        self.tz = config.tz
+        self.make_code = make_code
+
+    # --- lookups -----------------------------------------------------------------------
+    def site(self, code: str) -> Site:
+        site = self.config.sites.get(code)
+        if site is None:
+            raise not_found(p.ERR_UNKNOWN_SITE, "server.unknown_site", site=code)
+        return site
+
+    def counter(self, counter_id: str) -> tuple[Site, Counter]:
+        found = self.config.counter(counter_id)
+        if found is None:
+            raise not_found(p.ERR_UNKNOWN_COUNTER, "server.unknown_counter", counter=counter_id)
+        return found
+
+    def today(self, now: datetime | None = None) -> date:
+        return calendar.local_day(now or self.clock.now(), self.tz)
+
+    # --- locking and day rollover --------------------------------------------------------
+    def _insert_ignore(self, session: Session, model: type, values: dict[str, Any]) -> int:
+        dialect = sqlite if self.db.dialect == "sqlite" else postgresql
+        stmt = dialect.insert(model).values(**values).on_conflict_do_nothing()
+        return session.execute(stmt).rowcount
+
+    def _lock_site(
+        self, session: Session, site: Site, now: datetime, events: list[Emission]
+    ) -> SiteDay:
+        day = self.today(now)
+        created = self._insert_ignore(
+            session, SiteDay, {"site": site.code, "day": day, "issued": 0, "call_count": 0}
+        )
+        row = session.scalars(
+            select(SiteDay).where(SiteDay.site == site.code, SiteDay.day == day).with_for_update()
+        ).one()
+        if created:
+            self._expire_before(session, site, day, events)
+        return row
+
+    def _expire_before(
+        self, session: Session, site: Site, day: date, events: list[Emission]
+    ) -> None:
+        """First write of a new local day at a site: yesterday's open tickets expire."""
+        expired = session.execute(
+            update(Ticket)
+            .where(Ticket.site == site.code, Ticket.day < day, Ticket.status.in_(p.OPEN_STATUSES))
+            .values(status="expired")
+        ).rowcount
+        session.execute(
+            update(CounterState)
+            .where(CounterState.counter_id.in_([c.id for c in site.counters]))
+            .values(current_ticket_id=None)
+        )
+        events.append(
+            Emission(
+                p.DAY_ROLLED,
+                {"site": site.code, "day": day.isoformat(), "expired": expired},
+                (p.site_room(site.code),),
+            )
+        )
+
+    def _service_day(self, session: Session, site: Site, day: date, service: str) -> ServiceDay:
+        self._insert_ignore(
+            session,
+            ServiceDay,
+            {"site": site.code, "day": day, "service": service, "last_seq": 0, "issued": 0},
+        )
+        return session.scalars(
+            select(ServiceDay).where(
+                ServiceDay.site == site.code, ServiceDay.day == day, ServiceDay.service == service
+            )
+        ).one()
+
+    def roll_over(self) -> list[Emission]:
+        """Called at local midnight: opens the new day at every site (idempotent)."""
+        events: list[Emission] = []
+        now = self.clock.now()
+        for site in self.config.sites.values():
+            with self.db.writing() as session:
+                self._lock_site(session, site, now, events)
+        for site in self.config.sites.values():
+            with self.db.reading() as session:
+                events.append(self._queue_event(session, site, self.today(now)))
+        return events
+
+    # --- issuing -----------------------------------------------------------------------
+    def issue(
+        self,
+        site_code: str,
+        service: str,
+        *,
+        priority: bool,
+        category: str | None,
+        request_id: str,
+        actor: str,
+    ) -> Outcome:
+        site = self.site(site_code)
+        if service not in site.services:
+            raise not_found(p.ERR_UNKNOWN_SERVICE, "server.unknown_service", service=service)
+        events: list[Emission] = []
+        try:
+            with self.db.writing() as session:
+                now = self.clock.now()
+                day_row = self._lock_site(session, site, now, events)
+                existing = session.scalars(
+                    select(Ticket).where(Ticket.site == site.code, Ticket.request_id == request_id)
+                ).one_or_none()
+                if existing is not None:
+                    return Outcome(self._ticket_body(session, existing, now), created=False)
+                svc_row = self._service_day(session, site, day_row.day, service)
+                counts = admission.DayCounts(day_row.issued, svc_row.issued, svc_row.last_seq)
+                refusal = admission.check_issue(site, service, counts, now, self.tz)
+                if refusal is not None:
+                    raise conflict(refusal.code, refusal.message_key, **refusal.params)
+                svc_row.last_seq += 1
+                svc_row.issued += 1
+                day_row.issued += 1
+                prefix = self.config.services[service].prefix
+                ticket = Ticket(
+                    site=site.code,
+                    day=day_row.day,
+                    service=service,
+                    issued_service=service,
+                    seq=svc_row.last_seq,
+                    number=format_number(prefix, svc_row.last_seq),
+                    priority=priority,
+                    priority_category=category if priority else None,
+                    status="waiting",
+                    request_id=request_id,
+                    status_code=self.make_code(),
+                    issued_at=now,
+                    issued_by=actor,
+                    skips=0,
+                    recalls=0,
+                )
+                session.add(ticket)
+                session.flush()
+                self._log(session, now, site, "issue", actor, None, ticket.id, ticket.number)
+                body = self._ticket_body(session, ticket, now)
+                events.append(self._queue_event(session, site, day_row.day))
+        except IntegrityError:
+            # A concurrent process committed the same request_id first (PostgreSQL only:
+            # SQLite writers are already serialised); answer with its ticket.
+            with self.db.reading() as session:
+                existing = session.scalars(
+                    select(Ticket).where(Ticket.site == site.code, Ticket.request_id == request_id)
+                ).one()
+                return Outcome(self._ticket_body(session, existing, self.clock.now()))
+        return Outcome(body, created=True, events=events)
+
+    def void(self, ticket_id: int, site_code: str, reason: str, actor: str) -> Outcome:
+        """A ticket the kiosk could not print: its number is never reused, its quota returns."""
+        site = self.site(site_code)
+        events: list[Emission] = []
+        with self.db.writing() as session:
+            now = self.clock.now()
+            day_row = self._lock_site(session, site, now, events)
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None or ticket.site != site.code:
+                raise not_found(p.ERR_UNKNOWN_TICKET, "server.unknown_ticket")
+            if ticket.status == "voided":
+                return Outcome(self._ticket_body(session, ticket, now))
+            if ticket.status != "waiting" or ticket.called_at is not None or ticket.skips:
+                raise conflict(
+                    p.ERR_TICKET_NOT_VOIDABLE,
+                    "server.ticket_not_voidable",
+                    number=ticket.number,
+                    status=ticket.status,
+                )
+            ticket.status = "voided"
+            ticket.void_reason = reason[:64]
+            if ticket.day == day_row.day:
+                day_row.issued -= 1
+                svc_row = self._service_day(session, site, ticket.day, ticket.issued_service)
+                svc_row.issued -= 1
+            self._log(session, now, site, "void", actor, None, ticket.id, reason[:200])
+            body = self._ticket_body(session, ticket, now)
+            events.append(self._queue_event(session, site, day_row.day))
+        return Outcome(body, events=events)
+
+    # --- counter actions -----------------------------------------------------------------
+    def counter_action(
+        self, counter_id: str, action: str, actor: str, service: str | None = None
+    ) -> Outcome:
+        site, counter = self.counter(counter_id)
+        if action not in COUNTER_ACTIONS:
+            raise not_found(p.ERR_NOT_FOUND, "server.not_found")
+        if action == "transfer":
+            if service is None or service not in self.config.services:
+                raise not_found(p.ERR_UNKNOWN_SERVICE, "server.unknown_service", service=service)
+            if service not in site.services:
+                raise conflict(
+                    p.ERR_SERVICE_NOT_OFFERED, "server.service_not_offered", service=service
+                )
+        events: list[Emission] = []
+        with self.db.writing() as session:
+            now = self.clock.now()
+            day_row = self._lock_site(session, site, now, events)
+            state = session.get(CounterState, counter.id)
+            if state is None:
+                state = CounterState(counter_id=counter.id)
+                session.add(state)
+            current = self._current(session, state, day_row.day)
+            if action != "next" and current is None:
+                raise conflict(p.ERR_NO_CURRENT_TICKET, "server.no_current_ticket")
+            state.last_action_at = now
+            handler = getattr(self, f"_do_{action}")
+            current = handler(session, site, counter, state, day_row, current, now, actor, service)
+            if action == "recall":
+                assert current is not None
+                call = call_payload(current, site, counter, now, True, self.tz)
+                events.append(Emission(p.TICKET_CALLED, call, (p.site_room(site.code),)))
+            body = self._counter_body(session, site, counter, current, now)
+            if action == "next" and current is not None:
+                call = call_payload(current, site, counter, now, False, self.tz)
+                events.append(Emission(p.TICKET_CALLED, call, (p.site_room(site.code),)))
+            if action != "recall":
+                rooms = (p.site_room(site.code), p.counter_room(counter.id))
+                events.append(Emission(p.COUNTER_CHANGED, body, rooms))
+                events.append(self._queue_event(session, site, day_row.day))
+        return Outcome(body, events=events)
+
+    def _finish(self, ticket: Ticket, now: datetime) -> None:
+        ticket.status = "finished"
+        ticket.finished_at = now
+        if ticket.called_at is not None:
+            ticket.service_seconds = (now - ticket.called_at).total_seconds()
+
+    def _do_next(self, session, site, counter, state, day_row, current, now, actor, _service):
+        if current is not None:
+            self._finish(current, now)
+            self._log(session, now, site, "finish", actor, counter.id, current.id, None)
+        waiting = self._waiting(session, site, day_row.day)
+        chosen = balancing.pick_next((w for w, _ in waiting), counter.services, day_row.call_count)
+        if chosen is None:
+            state.current_ticket_id = None
+            return None
+        ticket = next(t for w, t in waiting if w.id == chosen.id)
+        ticket.status = "called"
+        ticket.called_at = now
+        ticket.counter_id = counter.id
+        ticket.eligible_after_call = None
+        day_row.call_count += 1
+        state.current_ticket_id = ticket.id
+        self._log(session, now, site, "call", actor, counter.id, ticket.id, ticket.number)
+        return ticket
+
+    def _do_recall(self, session, site, counter, state, day_row, current, now, actor, _service):
+        current.recalls += 1
+        self._log(session, now, site, "recall", actor, counter.id, current.id, current.number)
+        return current
+
+    def _do_skip(self, session, site, counter, state, day_row, current, now, actor, _service):
+        outcome = balancing.skip(current.skips, day_row.call_count, self.config.rules)
+        current.skips = outcome.skips
+        current.status = outcome.status
+        current.eligible_after_call = outcome.eligible_after_call
+        current.counter_id = None if outcome.status == "waiting" else counter.id
+        if outcome.status == "no_show":
+            current.finished_at = now
+        state.current_ticket_id = None
+        self._log(session, now, site, "skip", actor, counter.id, current.id, outcome.status)
+        return None
+
+    def _do_finish(self, session, site, counter, state, day_row, current, now, actor, _service):
+        self._finish(current, now)
+        state.current_ticket_id = None
+        self._log(session, now, site, "finish", actor, counter.id, current.id, None)
+        return None
+
+    def _do_transfer(self, session, site, counter, state, day_row, current, now, actor, service):
+        detail = f"{current.service}->{service}"
+        current.service = service
+        current.status = "waiting"
+        current.counter_id = None
+        current.called_at = None
+        current.eligible_after_call = None
+        state.current_ticket_id = None
+        self._log(session, now, site, "transfer", actor, counter.id, current.id, detail)
+        return None
+
+    def reprint(self, counter_id: str, number: str, actor: str) -> Outcome:
+        site, counter = self.counter(counter_id)
+        events: list[Emission] = []
+        with self.db.writing() as session:
+            now = self.clock.now()
+            day_row = self._lock_site(session, site, now, events)
+            ticket = session.scalars(
+                select(Ticket).where(
+                    Ticket.site == site.code,
+                    Ticket.day == day_row.day,
+                    Ticket.number == number.strip().upper(),
+                )
+            ).one_or_none()
+            if ticket is None or ticket.status == "voided":
+                raise not_found(p.ERR_UNKNOWN_TICKET, "server.unknown_ticket")
+            self._log(session, now, site, "reprint", actor, counter.id, ticket.id, None)
+            body = self._ticket_body(session, ticket, now)
+        payload = {"site": site.code, "ticket": body, "requested_by": actor}
+        events.append(Emission(p.REPRINT_REQUESTED, payload, (p.site_room(site.code),)))
+        return Outcome({"ticket": body}, events=events)
+
+    # --- reads ---------------------------------------------------------------------------
+    def counter_view(self, counter_id: str) -> dict[str, Any]:
+        site, counter = self.counter(counter_id)
+        with self.db.reading() as session:
+            now = self.clock.now()
+            state = session.get(CounterState, counter.id)
+            current = self._current(session, state, self.today(now)) if state else None
+            return self._counter_body(session, site, counter, current, now)
+
+    def ticket_by_code(self, status_code: str) -> dict[str, Any]:
+        with self.db.reading() as session:
+            ticket = session.scalars(
+                select(Ticket).where(Ticket.status_code == status_code)
+            ).one_or_none()
+            if ticket is None:
+                raise not_found(p.ERR_UNKNOWN_TICKET, "server.unknown_ticket")
+            return self._ticket_body(session, ticket, self.clock.now())
+
+    def site_view(self, site_code: str) -> dict[str, Any]:
+        site = self.site(site_code)
+        with self.db.reading() as session:
+            return self._site_view(session, site, self.clock.now())
+
+    def sites_view(self) -> list[dict[str, Any]]:
+        with self.db.reading() as session:
+            now = self.clock.now()
+            return [self._site_view(session, s, now) for s in self.config.sites.values()]
+
+    def snapshot(self, site_code: str, counter_id: str | None = None) -> p.SnapshotPayload:
+        site = self.site(site_code)
+        with self.db.reading() as session:
+            now = self.clock.now()
+            day = self.today(now)
+            view = self._site_view(session, site, now)
+            calls = self._recent_calls(session, site, day)
+        return {
+            "site": site.code,
+            "site_name": site.name,
+            "day": day.isoformat(),
+            "server_time": iso(now, self.tz) or "",
+            "open_now": view["open_now"],
+            "hours_today": view["hours_today"],
+            "queue": self._queue_payload_from_view(site, day, view),
+            "counters": view["counters"],
+            "recent_calls": calls,
+            "counter": counter_id,
+        }
+
+    # --- internals -----------------------------------------------------------------------
+    def _log(self, session, at, site, kind, actor, counter_id, ticket_id, detail) -> None:
+        session.add(
+            Action(
+                at=at,
+                site=site.code,
+                day=self.today(at),
+                kind=kind,
+                actor=actor,
+                counter_id=counter_id,
+                ticket_id=ticket_id,
+                detail=detail,
+            )
+        )
+
+    def _current(self, session: Session, state: CounterState | None, day: date) -> Ticket | None:
+        if state is None or state.current_ticket_id is None:
+            return None
+        ticket = session.get(Ticket, state.current_ticket_id)
+        if ticket is None or ticket.status != "called" or ticket.day != day:
+            return None
+        return ticket
+
+    def _waiting(
+        self, session: Session, site: Site, day: date, service: str | None = None
+    ) -> list[tuple[WaitingTicket, Ticket]]:
+        q = select(Ticket).where(
+            Ticket.site == site.code, Ticket.day == day, Ticket.status == "waiting"
+        )
+        if service is not None:
+            q = q.where(Ticket.service == service)
+        return [
+            (
+                WaitingTicket(t.id, t.service, t.priority, t.issued_at, t.eligible_after_call),
+                t,
+            )
+            for t in session.scalars(q)
+        ]
+
+    def _mean_seconds(self, session: Session, site: Site, service: str) -> float:
+        durations = session.scalars(
+            select(Ticket.service_seconds)
+            .where(
+                Ticket.site == site.code,
+                Ticket.service == service,
+                Ticket.status == "finished",
+                Ticket.service_seconds.is_not(None),
+            )
+            .order_by(Ticket.finished_at.desc())
+            .limit(self.config.rules.estimate_window)
+        ).all()
+        default = self.config.services[service].default_service_minutes * 60
+        return estimate.rolling_mean_seconds(durations, default)
+
+    def _open_counters(self, session: Session, site: Site, service: str, now: datetime) -> int:
+        serving = [c.id for c in site.counters if service in c.services]
+        since = now - timedelta(minutes=self.config.rules.counter_idle_minutes)
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(CounterState)
+                .where(CounterState.counter_id.in_(serving), CounterState.last_action_at >= since)
+            )
+            or 0
+        )
+
+    def _ticket_body(self, session: Session, ticket: Ticket, now: datetime) -> dict[str, Any]:
+        if ticket.status != "waiting":
+            return dict(ticket_payload(ticket, self.tz))
+        site = self.config.sites[ticket.site]
+        waiting = [w for w, _ in self._waiting(session, site, ticket.day, ticket.service)]
+        me = next((w for w in waiting if w.id == ticket.id), None)
+        ahead = estimate.ahead_of(me, waiting) if me else 0
+        mean = self._mean_seconds(session, site, ticket.service)
+        opened = self._open_counters(session, site, ticket.service, now)
+        eta = estimate.estimated_call_at(now, ahead, mean, opened)
+        return dict(ticket_payload(ticket, self.tz, ahead, eta))
+
+    def _counter_body(self, session, site, counter, current, now) -> dict[str, Any]:
+        waiting = session.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .where(
+                Ticket.site == site.code,
+                Ticket.day == self.today(now),
+                Ticket.status == "waiting",
+                Ticket.service.in_(counter.services),
+            )
+        )
+        return {
+            "counter": counter.id,
+            "current": dict(ticket_payload(current, self.tz)) if current else None,
+            "waiting": waiting or 0,
+        }
+
+    def _service_counts(self, session: Session, site: Site, day: date) -> list[p.ServiceCounts]:
+        issued = {
+            r.service: r
+            for r in session.scalars(
+                select(ServiceDay).where(ServiceDay.site == site.code, ServiceDay.day == day)
+            )
+        }
+        waiting = dict(
+            session.execute(
+                select(Ticket.service, func.count())
+                .where(Ticket.site == site.code, Ticket.day == day, Ticket.status == "waiting")
+                .group_by(Ticket.service)
+            ).all()
+        )
+        site_issued = sum(r.issued for r in issued.values())
+        out: list[p.ServiceCounts] = []
+        for code in site.services:
+            svc = self.config.services[code]
+            n = issued[code].issued if code in issued else 0
+            out.append(
+                {
+                    "code": code,
+                    "name": svc.name,
+                    "prefix": svc.prefix,
+                    "issued": n,
+                    "remaining": admission.remaining(site, code, site_issued, n),
+                    "waiting": waiting.get(code, 0),
+                }
+            )
+        return out
+
+    def _queue_event(self, session: Session, site: Site, day: date) -> Emission:
+        services = self._service_counts(session, site, day)
+        issued = sum(s["issued"] for s in services)
+        payload: p.QueueChangedPayload = {
+            "site": site.code,
+            "day": day.isoformat(),
+            "issued": issued,
+            "remaining": max(site.daily_quota - issued, 0),
+            "services": services,
+        }
+        return Emission(p.QUEUE_CHANGED, payload, (p.site_room(site.code),))
+
+    def _queue_payload_from_view(self, site, day, view) -> p.QueueChangedPayload:
+        return {
+            "site": site.code,
+            "day": day.isoformat(),
+            "issued": view["issued"],
+            "remaining": view["remaining"],
+            "services": view["services"],
+        }
+
+    def _site_view(self, session: Session, site: Site, now: datetime) -> dict[str, Any]:
+        day = self.today(now)
+        services = self._service_counts(session, site, day)
+        issued = sum(s["issued"] for s in services)
+        states = {
+            s.counter_id: s
+            for s in session.scalars(
+                select(CounterState).where(
+                    CounterState.counter_id.in_([c.id for c in site.counters])
+                )
+            )
+        }
+        counters = []
+        for c in site.counters:
+            current = self._current(session, states.get(c.id), day)
+            counters.append(counter_info(c, ticket_payload(current, self.tz) if current else None))
+        hours = calendar.hours_on(site, day)
+        return {
+            "code": site.code,
+            "name": site.name,
+            "day": day.isoformat(),
+            "open_now": calendar.issuing_closed(site, now, self.tz) is None,
+            "hours_today": str(hours) if hours else None,
+            "ticket_cutoff_minutes": site.ticket_cutoff_minutes,
+            "daily_quota": site.daily_quota,
+            "issued": issued,
+            "remaining": max(site.daily_quota - issued, 0),
+            "services": services,
+            "counters": counters,
+        }
+
+    def _recent_calls(self, session: Session, site: Site, day: date) -> list[p.CallPayload]:
+        rows = session.execute(
+            select(Action, Ticket)
+            .join(Ticket, Action.ticket_id == Ticket.id)
+            .where(Action.site == site.code, Action.day == day, Action.kind.in_(("call", "recall")))
+            .order_by(Action.id.desc())
+            .limit(self.config.rules.recent_calls)
+        ).all()
+        out = []
+        for action, ticket in rows:
+            found = self.config.counter(action.counter_id or "")
+            if found is None:
+                continue
+            out.append(
+                call_payload(ticket, site, found[1], action.at, action.kind == "recall", self.tz)
+            )
+        return out
+
+
+__all__ = ["ApiError", "Emission", "Outcome", "QueueStore"]

@@ -1,0 +1,30 @@
+"""Shared fixtures: a real database (SQLite or PostgreSQL), an app with a hand-moved clock."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+WIB = ZoneInfo("Asia/Jakarta")
+MONDAY_0800 = datetime(2026, 11, 30, 8, 0, tzinfo=WIB)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    from tests.support.databases import database_url
+
+    with database_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def clock():
+    from sahaja.core.clock import ManualClock
+
+    return ManualClock(MONDAY_0800)
