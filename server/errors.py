@@ -6,7 +6,7 @@ from sahaja import protocol as p
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message_key: str, **params: object) -> None:
+    def __init__(self, status: int, code: str, message_key: str, /, **params: object) -> None:
         super().__init__(f"{code}: {message_key} {params}")
         self.status = status
         self.code = code
@@ -14,11 +14,11 @@ class ApiError(Exception):
         self.params = params
 
 
-def not_found(code: str, key: str, **params: object) -> ApiError:
+def not_found(code: str, key: str, /, **params: object) -> ApiError:
     return ApiError(404, code, key, **params)
 
 
-def conflict(code: str, key: str, **params: object) -> ApiError:
+def conflict(code: str, key: str, /, **params: object) -> ApiError:
     return ApiError(409, code, key, **params)
 
 

@@ -27,7 +27,7 @@ def language() -> str:
     return i18n.best_language(request.headers.get("Accept-Language"))
 
 
-def error_response(status: int, code: str, key: str, **params: object):
+def error_response(status: int, code: str, key: str, /, **params: object):
     body = {"error": code, "message": i18n.t(key, language(), **params)}
     return jsonify(body), status
 

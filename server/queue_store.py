@@ -80,10 +80,12 @@ class QueueStore:
         return calendar.local_day(now or self.clock.now(), self.tz)
 
     # --- locking and day rollover --------------------------------------------------------
-    def _insert_ignore(self, session: Session, model: type, values: dict[str, Any]) -> int:
+    def _insert_ignore(self, session: Session, model: type, values: dict[str, Any]) -> bool:
+        """Insert unless the row exists; True when this call created it."""
         dialect = sqlite if self.db.dialect == "sqlite" else postgresql
-        stmt = dialect.insert(model).values(**values).on_conflict_do_nothing()
-        return session.execute(stmt).rowcount
+        key = next(iter(model.__table__.primary_key.columns))
+        stmt = dialect.insert(model).values(**values).on_conflict_do_nothing().returning(key)
+        return session.execute(stmt).first() is not None
 
     def _lock_site(
         self, session: Session, site: Site, now: datetime, events: list[Emission]

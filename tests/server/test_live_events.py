@@ -1,0 +1,117 @@
+"""Socket.IO through Flask-SocketIO's test client: auth, rooms, snapshot, events after commit."""
+
+from __future__ import annotations
+
+import pytest
+
+from sahaja import protocol as p
+from server.extensions import socketio
+
+
+def connect(app, token):
+    return socketio.test_client(app, auth={"token": token})
+
+
+def names(received):
+    return [m["name"] for m in received]
+
+
+def by_name(received, name):
+    return [m["args"][0] for m in received if m["name"] == name]
+
+
+def test_bad_or_missing_token_is_refused(app):
+    assert not socketio.test_client(app, auth={"token": "forged"}).is_connected()
+    assert not socketio.test_client(app).is_connected()
+
+
+def test_snapshot_on_connect_and_events_reach_only_the_right_rooms(app, client, make_token):
+    kiosk_token = make_token("kiosk", "PRE")
+    display = connect(app, make_token("display", "PRE"))
+    other_site = connect(app, make_token("display", "PPR"))
+    counter = connect(app, make_token("counter", "PRE", "L1"))
+    c_headers = {"Authorization": f"Bearer {make_token('counter', 'PRE', 'L1')}"}
+
+    snap = by_name(display.get_received(), p.SNAPSHOT)
+    assert len(snap) == 1 and snap[0]["site"] == "PRE" and snap[0]["counter"] is None
+    assert [c["id"] for c in snap[0]["counters"]] == ["PRE-L1", "PRE-L2"]
+    assert by_name(counter.get_received(), p.SNAPSHOT)[0]["counter"] == "PRE-L1"
+    other_site.get_received()
+
+    r = client.post(
+        "/api/v1/sites/PRE/tickets",
+        json={"service": "KK"},
+        headers={"Authorization": f"Bearer {kiosk_token}"},
+    )
+    assert r.status_code == 201
+    q = by_name(display.get_received(), p.QUEUE_CHANGED)
+    assert len(q) == 1
+    kk = next(s for s in q[0]["services"] if s["code"] == "KK")
+    assert (kk["issued"], kk["waiting"], kk["remaining"]) == (1, 1, 79)
+
+    client.post("/api/v1/counters/PRE-L1/next", headers=c_headers)
+    got = display.get_received()
+    call = by_name(got, p.TICKET_CALLED)
+    assert call == [
+        {
+            "site": "PRE",
+            "counter": "PRE-L1",
+            "counter_name": "Loket 1",
+            "counter_number": 1,
+            "ticket_id": r.json["id"],
+            "number": "B001",
+            "service": "KK",
+            "priority": False,
+            "recall": False,
+            "called_at": "2026-11-30T08:00:00+07:00",
+        }
+    ]
+    assert by_name(got, p.COUNTER_CHANGED)[0]["current"]["number"] == "B001"
+    counter_got = counter.get_received()
+    assert len(by_name(counter_got, p.COUNTER_CHANGED)) == 1  # one copy despite two rooms
+
+    client.post("/api/v1/counters/PRE-L1/recall", headers=c_headers)
+    recall = by_name(display.get_received(), p.TICKET_CALLED)
+    assert recall[0]["recall"] is True and recall[0]["number"] == "B001"
+    assert other_site.get_received() == []
+
+    # a reconnecting board sees the call in its snapshot's recent calls
+    again = connect(app, make_token("display", "PRE"))
+    snap = by_name(again.get_received(), p.SNAPSHOT)[0]
+    assert [c["number"] for c in snap["recent_calls"]] == ["B001", "B001"]
+    assert snap["recent_calls"][0]["recall"] is True
+    assert snap["counters"][0]["current"]["number"] == "B001"
+
+
+def test_reprint_reaches_the_sites_kiosks(app, client, make_token):
+    kiosk_token = make_token("kiosk", "PRE")
+    kiosk = connect(app, kiosk_token)
+    kiosk.get_received()
+    client.post(
+        "/api/v1/sites/PRE/tickets",
+        json={"service": "KTP"},
+        headers={"Authorization": f"Bearer {kiosk_token}"},
+    )
+    c = {"Authorization": f"Bearer {make_token('counter', 'PRE', 'L2')}"}
+    assert (
+        client.post(
+            "/api/v1/counters/PRE-L2/reprint", json={"number": "A001"}, headers=c
+        ).status_code
+        == 200
+    )
+    reprint = by_name(kiosk.get_received(), p.REPRINT_REQUESTED)
+    assert reprint[0]["ticket"]["number"] == "A001"
+    assert reprint[0]["requested_by"].startswith("device:counter-")
+
+
+def test_request_snapshot_answers_again(app, make_token):
+    display = connect(app, make_token("display", "WTS"))
+    display.get_received()
+    display.emit(p.REQUEST_SNAPSHOT)
+    snap = by_name(display.get_received(), p.SNAPSHOT)
+    assert snap and snap[0]["site"] == "WTS"
+
+
+@pytest.mark.parametrize("event", p.SERVER_EVENTS)
+def test_protocol_event_names_are_distinct_strings(event):
+    assert isinstance(event, str) and p.SERVER_EVENTS.count(event) == 1
