@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,8 @@ from sahaja import protocol as p
 from sahaja.config import Config
 from server.database import Database
 from server.models import Device, User
+
+TOKEN_CACHE_SECONDS = 5.0  # a revocation from another process takes effect within this
 
 
 class AccountError(ValueError):
@@ -44,9 +47,13 @@ class DeviceIdentity:
 
 
 class Accounts:
-    def __init__(self, db: Database, config: Config) -> None:
+    def __init__(
+        self, db: Database, config: Config, cache_seconds: float = TOKEN_CACHE_SECONDS
+    ) -> None:
         self.db = db
         self.config = config
+        self.cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[float, DeviceIdentity | None]] = {}
 
     # --- devices -------------------------------------------------------------------------
     def add_device(
@@ -90,6 +97,7 @@ class Accounts:
                 raise AccountError(f"no device named {name!r}")
             device.token_hash = hash_token(token)
             device.revoked_at = None
+        self._cache.clear()
         return token
 
     def revoke_device(self, name: str, now: datetime) -> None:
@@ -98,6 +106,7 @@ class Accounts:
             if device is None:
                 raise AccountError(f"no device named {name!r}")
             device.revoked_at = now
+        self._cache.clear()
 
     def list_devices(self) -> list[dict[str, Any]]:
         with self.db.reading() as s:
@@ -115,13 +124,25 @@ class Accounts:
             ]
 
     def authenticate(self, token: str | None) -> DeviceIdentity | None:
+        """The device a token belongs to; answers are remembered for a few seconds, since
+        every request of every kiosk and counter asks."""
         if not token:
             return None
+        digest = hash_token(token)
+        hit = self._cache.get(digest)
+        if hit is not None and time.monotonic() < hit[0]:
+            return hit[1]
         with self.db.reading() as s:
-            d = s.scalars(select(Device).where(Device.token_hash == hash_token(token))).first()
-            if d is None or d.revoked_at is not None:
-                return None
-            return DeviceIdentity(d.id, d.name, d.site, d.role, d.counter_id)
+            d = s.scalars(select(Device).where(Device.token_hash == digest)).first()
+            found = (
+                DeviceIdentity(d.id, d.name, d.site, d.role, d.counter_id)
+                if d is not None and d.revoked_at is None
+                else None
+            )
+        if len(self._cache) > 10_000:  # forged tokens must not grow it without bound
+            self._cache.clear()
+        self._cache[digest] = (time.monotonic() + self.cache_seconds, found)
+        return found
 
     def record_health(self, device_id: int, report: dict[str, Any], now: datetime) -> None:
         with self.db.writing() as s:

@@ -56,21 +56,28 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from server.app import create_app
-    from server.extensions import socketio
     from server.midnight import start_midnight_rollover
+    from server.serve import serve
 
-    os.environ.setdefault("SAHAJA_DATABASE_URL", _database_url(args))
-    app = create_app({"DATABASE_URL": _database_url(args)})
-    start_midnight_rollover(app)
+    url = _database_url(args)
+    os.environ["SAHAJA_DATABASE_URL"] = url
+    if args.workers > 1 and not os.environ.get("SAHAJA_REDIS_URL"):
+        raise SystemExit(
+            "error: --workers above 1 needs SAHAJA_REDIS_URL, so every worker's events reach "
+            "every client"
+        )
+    from server.database import Database
+    from server.setup import stored_config
+
+    stored_config(Database.connect(url))  # refuse to start on an uninitialised database
+
+    def make_app():
+        app = create_app({"DATABASE_URL": url})
+        start_midnight_rollover(app)
+        return app
+
     print(f"Sahaja Lekat server on http://{args.host}:{args.port}/", flush=True)
-    socketio.run(
-        app,
-        host=args.host,
-        port=args.port,
-        allow_unsafe_werkzeug=True,
-        use_reloader=False,
-        log_output=args.verbose,
-    )
+    serve(make_app, args.host, args.port, args.workers, args.threads, args.verbose)
     return 0
 
 
@@ -158,6 +165,15 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=5000)
         p.add_argument("--verbose", action="store_true", help="log every request")
+        p.add_argument(
+            "--workers", type=int, default=1, help="worker processes (above 1 needs Redis)"
+        )
+        p.add_argument(
+            "--threads",
+            type=int,
+            default=200,
+            help="threads per worker; each connected Socket.IO client holds one",
+        )
 
     p_run = sub.add_parser("run", help="serve HTTP and Socket.IO")
     run_options(p_run)

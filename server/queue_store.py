@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import insert as insert_core
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -47,6 +48,78 @@ class Outcome:
 
 
 COUNTER_ACTIONS = ("next", "recall", "skip", "finish", "transfer")
+ESTIMATE_CACHE_SECONDS = 10.0
+
+
+class Statements:
+    """The hot statements, built once: constructing a SQLAlchemy statement costs more Python
+    time than running a small indexed query on SQLite (see docs/benchmarks.md)."""
+
+    def __init__(self, dialect: str) -> None:
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        site, day = bindparam("site"), bindparam("day")
+        self.site_day_insert = (
+            insert(SiteDay)
+            .values(site=site, day=day, issued=0, call_count=0)
+            .on_conflict_do_nothing()
+            .returning(SiteDay.site)
+        )
+        self.site_day_lock = (
+            select(SiteDay).where(SiteDay.site == site, SiteDay.day == day).with_for_update()
+        )
+        service = bindparam("service")
+        self.service_day_insert = (
+            insert(ServiceDay)
+            .values(site=site, day=day, service=service, last_seq=0, issued=0)
+            .on_conflict_do_nothing()
+        )
+        self.service_day_bump = (
+            insert(ServiceDay)
+            .values(site=site, day=day, service=service, last_seq=1, issued=1)
+            .on_conflict_do_update(
+                index_elements=["site", "day", "service"],
+                set_={
+                    "last_seq": ServiceDay.__table__.c.last_seq + 1,
+                    "issued": ServiceDay.__table__.c.issued + 1,
+                },
+            )
+            .returning(ServiceDay.last_seq, ServiceDay.issued)
+        )
+        self.site_day_bump = (
+            update(SiteDay.__table__)
+            .where(SiteDay.site == bindparam("b_site"), SiteDay.day == bindparam("b_day"))
+            .values(issued=SiteDay.__table__.c.issued + 1)
+        )
+        self.ticket_insert = insert_core(Ticket.__table__).returning(Ticket.__table__.c.id)
+        self.action_insert = insert_core(Action.__table__)
+        self.service_day_get = select(ServiceDay).where(
+            ServiceDay.site == site, ServiceDay.day == day, ServiceDay.service == service
+        )
+        self.service_days_of_site = select(ServiceDay).where(
+            ServiceDay.site == site, ServiceDay.day == day
+        )
+        self.waiting_by_service = (
+            select(Ticket.service, func.count())
+            .where(Ticket.site == site, Ticket.day == day, Ticket.status == "waiting")
+            .group_by(Ticket.service)
+        )
+        self.ticket_by_request = select(Ticket).where(
+            Ticket.site == site, Ticket.request_id == bindparam("request_id")
+        )
+        issued_at, ticket_id = bindparam("issued_at"), bindparam("id")
+        earlier = (Ticket.issued_at < issued_at) | (
+            (Ticket.issued_at == issued_at) & (Ticket.id < ticket_id)
+        )
+        same_service_waiting = select(func.count()).where(
+            Ticket.site == site,
+            Ticket.day == day,
+            Ticket.status == "waiting",
+            Ticket.service == service,
+        )
+        self.ahead_of_priority = same_service_waiting.where(Ticket.priority.is_(True), earlier)
+        self.ahead_of_regular = same_service_waiting.where(
+            Ticket.priority.is_(True) | (Ticket.priority.is_(False) & earlier)
+        )
 
 
 class QueueStore:
@@ -62,6 +135,9 @@ class QueueStore:
         self.clock = clock
         self.tz = config.tz
         self.make_code = make_code
+        self._cache: dict[tuple, tuple[datetime, Any]] = {}
+        self._q = Statements(db.dialect)
+        self._days_seen: set[tuple[str, date]] = set()  # site days known to exist already
 
     # --- lookups -----------------------------------------------------------------------
     def site(self, code: str) -> Site:
@@ -80,26 +156,18 @@ class QueueStore:
         return calendar.local_day(now or self.clock.now(), self.tz)
 
     # --- locking and day rollover --------------------------------------------------------
-    def _insert_ignore(self, session: Session, model: type, values: dict[str, Any]) -> bool:
-        """Insert unless the row exists; True when this call created it."""
-        dialect = sqlite if self.db.dialect == "sqlite" else postgresql
-        key = next(iter(model.__table__.primary_key.columns))
-        stmt = dialect.insert(model).values(**values).on_conflict_do_nothing().returning(key)
-        return session.execute(stmt).first() is not None
-
     def _lock_site(
         self, session: Session, site: Site, now: datetime, events: list[Emission]
     ) -> SiteDay:
+        """Lock today's row of the site, creating it (and expiring yesterday) on first use."""
         day = self.today(now)
-        created = self._insert_ignore(
-            session, SiteDay, {"site": site.code, "day": day, "issued": 0, "call_count": 0}
-        )
-        row = session.scalars(
-            select(SiteDay).where(SiteDay.site == site.code, SiteDay.day == day).with_for_update()
-        ).one()
-        if created:
-            self._expire_before(session, site, day, events)
-        return row
+        params = {"site": site.code, "day": day}
+        if (site.code, day) not in self._days_seen:
+            if session.execute(self._q.site_day_insert, params).first() is not None:
+                self._expire_before(session, site, day, events)
+            else:  # it was committed before: no need to try again in this process
+                self._days_seen.add((site.code, day))
+        return session.scalars(self._q.site_day_lock, params).one()
 
     def _expire_before(
         self, session: Session, site: Site, day: date, events: list[Emission]
@@ -124,16 +192,9 @@ class QueueStore:
         )
 
     def _service_day(self, session: Session, site: Site, day: date, service: str) -> ServiceDay:
-        self._insert_ignore(
-            session,
-            ServiceDay,
-            {"site": site.code, "day": day, "service": service, "last_seq": 0, "issued": 0},
-        )
-        return session.scalars(
-            select(ServiceDay).where(
-                ServiceDay.site == site.code, ServiceDay.day == day, ServiceDay.service == service
-            )
-        ).one()
+        params = {"site": site.code, "day": day, "service": service}
+        session.execute(self._q.service_day_insert, params)
+        return session.scalars(self._q.service_day_get, params).one()
 
     def roll_over(self) -> list[Emission]:
         """Called at local midnight: opens the new day at every site (idempotent)."""
@@ -167,39 +228,51 @@ class QueueStore:
                 now = self.clock.now()
                 day_row = self._lock_site(session, site, now, events)
                 existing = session.scalars(
-                    select(Ticket).where(Ticket.site == site.code, Ticket.request_id == request_id)
+                    self._q.ticket_by_request, {"site": site.code, "request_id": request_id}
                 ).one_or_none()
                 if existing is not None:
                     return Outcome(self._ticket_body(session, existing, now), created=False)
-                svc_row = self._service_day(session, site, day_row.day, service)
-                counts = admission.DayCounts(day_row.issued, svc_row.issued, svc_row.last_seq)
+                # Take the next number first (one statement); a refusal below rolls it back.
+                params = {"site": site.code, "day": day_row.day, "service": service}
+                seq, svc_issued = session.execute(self._q.service_day_bump, params).one()
+                counts = admission.DayCounts(day_row.issued, svc_issued - 1, seq - 1)
                 refusal = admission.check_issue(site, service, counts, now, self.tz)
                 if refusal is not None:
                     raise conflict(refusal.code, refusal.message_key, **refusal.params)
-                svc_row.last_seq += 1
-                svc_row.issued += 1
-                day_row.issued += 1
-                prefix = self.config.services[service].prefix
-                ticket = Ticket(
-                    site=site.code,
-                    day=day_row.day,
-                    service=service,
-                    issued_service=service,
-                    seq=svc_row.last_seq,
-                    number=format_number(prefix, svc_row.last_seq),
-                    priority=priority,
-                    priority_category=category if priority else None,
-                    status="waiting",
-                    request_id=request_id,
-                    status_code=self.make_code(),
-                    issued_at=now,
-                    issued_by=actor,
-                    skips=0,
-                    recalls=0,
+                session.execute(self._q.site_day_bump, {"b_site": site.code, "b_day": day_row.day})
+                values = {
+                    "site": site.code,
+                    "day": day_row.day,
+                    "service": service,
+                    "issued_service": service,
+                    "seq": seq,
+                    "number": format_number(self.config.services[service].prefix, seq),
+                    "priority": priority,
+                    "priority_category": category if priority else None,
+                    "status": "waiting",
+                    "request_id": request_id,
+                    "status_code": self.make_code(),
+                    "issued_at": now,
+                    "issued_by": actor,
+                    "skips": 0,
+                    "recalls": 0,
+                }
+                ticket = Ticket(id=session.execute(self._q.ticket_insert, values).scalar_one())
+                for key, value in values.items():
+                    setattr(ticket, key, value)  # a detached copy, for the answer only
+                session.execute(
+                    self._q.action_insert,
+                    {
+                        "at": now,
+                        "site": site.code,
+                        "day": day_row.day,
+                        "kind": "issue",
+                        "actor": actor,
+                        "counter_id": None,
+                        "ticket_id": ticket.id,
+                        "detail": ticket.number,
+                    },
                 )
-                session.add(ticket)
-                session.flush()
-                self._log(session, now, site, "issue", actor, None, ticket.id, ticket.number)
                 body = self._ticket_body(session, ticket, now)
                 events.append(self._queue_event(session, site, day_row.day))
         except IntegrityError:
@@ -294,12 +367,12 @@ class QueueStore:
         if current is not None:
             self._finish(current, now)
             self._log(session, now, site, "finish", actor, counter.id, current.id, None)
-        waiting = self._waiting(session, site, day_row.day)
-        chosen = balancing.pick_next((w for w, _ in waiting), counter.services, day_row.call_count)
+        waiting = self._waiting(session, site, day_row.day, counter.services)
+        chosen = balancing.pick_next(waiting, counter.services, day_row.call_count)
         if chosen is None:
             state.current_ticket_id = None
             return None
-        ticket = next(t for w, t in waiting if w.id == chosen.id)
+        ticket = session.get(Ticket, chosen.id)
         ticket.status = "called"
         ticket.called_at = now
         ticket.counter_id = counter.id
@@ -436,56 +509,89 @@ class QueueStore:
         return ticket
 
     def _waiting(
-        self, session: Session, site: Site, day: date, service: str | None = None
-    ) -> list[tuple[WaitingTicket, Ticket]]:
-        q = select(Ticket).where(
-            Ticket.site == site.code, Ticket.day == day, Ticket.status == "waiting"
-        )
-        if service is not None:
-            q = q.where(Ticket.service == service)
-        return [
-            (
-                WaitingTicket(t.id, t.service, t.priority, t.issued_at, t.eligible_after_call),
-                t,
-            )
-            for t in session.scalars(q)
-        ]
-
-    def _mean_seconds(self, session: Session, site: Site, service: str) -> float:
-        durations = session.scalars(
-            select(Ticket.service_seconds)
-            .where(
+        self, session: Session, site: Site, day: date, services: tuple[str, ...]
+    ) -> list[WaitingTicket]:
+        """The waiting tickets of some services, as light rows rather than ORM objects."""
+        rows = session.execute(
+            select(
+                Ticket.id,
+                Ticket.service,
+                Ticket.priority,
+                Ticket.issued_at,
+                Ticket.eligible_after_call,
+            ).where(
                 Ticket.site == site.code,
-                Ticket.service == service,
-                Ticket.status == "finished",
-                Ticket.service_seconds.is_not(None),
+                Ticket.day == day,
+                Ticket.status == "waiting",
+                Ticket.service.in_(services),
             )
-            .order_by(Ticket.finished_at.desc())
-            .limit(self.config.rules.estimate_window)
-        ).all()
-        default = self.config.services[service].default_service_minutes * 60
-        return estimate.rolling_mean_seconds(durations, default)
+        )
+        return [WaitingTicket(*row) for row in rows]
+
+    def _ahead(self, session: Session, ticket: Ticket) -> int:
+        """Waiting tickets of the same service called before this one (the core's call order,
+        counted in SQL so a long queue is not loaded row by row)."""
+        stmt = self._q.ahead_of_priority if ticket.priority else self._q.ahead_of_regular
+        params = {
+            "site": ticket.site,
+            "day": ticket.day,
+            "service": ticket.service,
+            "issued_at": ticket.issued_at,
+            "id": ticket.id,
+        }
+        return session.scalar(stmt, params) or 0
+
+    def _cached(self, key: tuple, now: datetime, compute: Callable[[], Any]) -> Any:
+        """Estimate inputs change slowly: recompute them at most every few seconds."""
+        hit = self._cache.get(key)
+        if hit is not None and abs((now - hit[0]).total_seconds()) < ESTIMATE_CACHE_SECONDS:
+            return hit[1]
+        value = compute()
+        self._cache[key] = (now, value)
+        return value
+
+    def _mean_seconds(self, session: Session, site: Site, service: str, now: datetime) -> float:
+        def compute() -> float:
+            durations = session.scalars(
+                select(Ticket.service_seconds)
+                .where(
+                    Ticket.site == site.code,
+                    Ticket.service == service,
+                    Ticket.status == "finished",
+                    Ticket.service_seconds.is_not(None),
+                )
+                .order_by(Ticket.finished_at.desc())
+                .limit(self.config.rules.estimate_window)
+            ).all()
+            default = self.config.services[service].default_service_minutes * 60
+            return estimate.rolling_mean_seconds(durations, default)
+
+        return self._cached(("mean", site.code, service), now, compute)
 
     def _open_counters(self, session: Session, site: Site, service: str, now: datetime) -> int:
-        serving = [c.id for c in site.counters if service in c.services]
-        since = now - timedelta(minutes=self.config.rules.counter_idle_minutes)
-        return (
-            session.scalar(
-                select(func.count())
-                .select_from(CounterState)
-                .where(CounterState.counter_id.in_(serving), CounterState.last_action_at >= since)
+        def compute() -> int:
+            serving = [c.id for c in site.counters if service in c.services]
+            since = now - timedelta(minutes=self.config.rules.counter_idle_minutes)
+            return (
+                session.scalar(
+                    select(func.count())
+                    .select_from(CounterState)
+                    .where(
+                        CounterState.counter_id.in_(serving),
+                        CounterState.last_action_at >= since,
+                    )
+                )
+                or 0
             )
-            or 0
-        )
+
+        return self._cached(("open", site.code, service), now, compute)
 
     def _ticket_body(self, session: Session, ticket: Ticket, now: datetime) -> dict[str, Any]:
         if ticket.status != "waiting":
             return dict(ticket_payload(ticket, self.tz))
         site = self.config.sites[ticket.site]
-        waiting = [w for w, _ in self._waiting(session, site, ticket.day, ticket.service)]
-        me = next((w for w in waiting if w.id == ticket.id), None)
-        ahead = estimate.ahead_of(me, waiting) if me else 0
-        mean = self._mean_seconds(session, site, ticket.service)
+        ahead = self._ahead(session, ticket)
+        mean = self._mean_seconds(session, site, ticket.service, now)
         opened = self._open_counters(session, site, ticket.service, now)
         eta = estimate.estimated_call_at(now, ahead, mean, opened)
         return dict(ticket_payload(ticket, self.tz, ahead, eta))
@@ -508,19 +614,9 @@ class QueueStore:
         }
 
     def _service_counts(self, session: Session, site: Site, day: date) -> list[p.ServiceCounts]:
-        issued = {
-            r.service: r
-            for r in session.scalars(
-                select(ServiceDay).where(ServiceDay.site == site.code, ServiceDay.day == day)
-            )
-        }
-        waiting = dict(
-            session.execute(
-                select(Ticket.service, func.count())
-                .where(Ticket.site == site.code, Ticket.day == day, Ticket.status == "waiting")
-                .group_by(Ticket.service)
-            ).all()
-        )
+        params = {"site": site.code, "day": day}
+        issued = {r.service: r for r in session.scalars(self._q.service_days_of_site, params)}
+        waiting = dict(session.execute(self._q.waiting_by_service, params).all())
         site_issued = sum(r.issued for r in issued.values())
         out: list[p.ServiceCounts] = []
         for code in site.services:

@@ -24,7 +24,7 @@ def rig():
     box = CounterBox(client, light, counter="PRE-L1", min_interval=0, on_result=results.put)
     box.start(refresh=False)
     pins = ButtonPins(next=17, recall=27, skip=22, finish=23, transfer=5)
-    buttons = CounterButtons(box, pins, pin_factory=factory, hold_time=0.05, bounce_time=None)
+    buttons = CounterButtons(box, pins, pin_factory=factory, hold_time=0.3, bounce_time=None)
     yield box, buttons, light, client, results, factory
     buttons.close()
     box.close()

@@ -103,3 +103,21 @@ def test_help_and_bad_settings_from_the_console_script(capsys, monkeypatch):
         monkeypatch.delenv(key, raising=False)
     assert main(["--server-url", "http://x"]) == 2
     assert "belum diisi" in capsys.readouterr().err
+
+
+def test_every_text_the_box_can_log_exists_in_both_languages():
+    import tomllib
+    from importlib import resources
+
+    from hardware.counter_config import OPTIONS, _help_key
+    from hardware.counter_controller import Action, Outcome, Press
+
+    catalog = tomllib.loads(
+        resources.files("sahaja.locales").joinpath("counter.toml").read_text(encoding="utf-8")
+    )
+    keys = {f"press_{p.value}" for p in Press} | {f"result_{o.value}" for o in Outcome}
+    keys |= {f"action_{a.value}" for a in Action} | {f"help_{_help_key(o)}" for o in OPTIONS}
+    keys |= {"link_up", "link_down", "now_serving", "event_called", "event_recalled", "state"}
+    for key in sorted(keys):
+        assert key in catalog, key
+        assert catalog[key].get("id") and catalog[key].get("en"), key

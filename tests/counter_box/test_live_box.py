@@ -112,7 +112,7 @@ class Box:
             "transfer_service": "KK",
             "led_pin": 24,
             "buzzer_pin": 18,
-            "hold_time": 0.05,
+            "hold_time": 0.3,
             "bounce_time": None,
             "min_interval": 1.0,
             "timeout": 5.0,
@@ -154,7 +154,7 @@ class Box:
         self.clock.now += self.box.min_interval + 0.01
 
     def linked(self) -> bool:
-        return bool(wait_for(lambda: self.box.state.online))
+        return bool(wait_for(lambda: self.box.state.linked and self.box.state.online))
 
     def close(self) -> None:
         self.running.close()

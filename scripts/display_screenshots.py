@@ -1,0 +1,116 @@
+"""Render the board headless after a scripted morning and save PNGs for the docs.
+
+    .venv/bin/python scripts/display_screenshots.py [--out docs/screenshots]
+
+Writes display-<width>x<height>.png (a new priority call, highlighted), display-offline.png
+(the same board after losing the server) and display-recall.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pygame  # noqa: E402
+
+from display.render import BoardRenderer  # noqa: E402
+from display.state import BoardState  # noqa: E402
+
+WIB = timezone(timedelta(hours=7))
+T0 = datetime(2026, 11, 30, 9, 41, tzinfo=WIB)
+SIZES = [(1920, 1080), (1366, 768), (1280, 720)]
+
+
+def _call(number: str, counter: int, minutes: float, tid: int, **kw: object) -> dict:
+    return {
+        "site": "PRE", "counter": f"PRE-L{counter}", "counter_name": f"Loket {counter}",
+        "counter_number": counter, "ticket_id": tid, "number": number, "service": "KTP",
+        "priority": False, "recall": False,
+        "called_at": (T0 + timedelta(minutes=minutes)).isoformat(), **kw,
+    }  # fmt: skip
+
+
+def morning() -> BoardState:
+    """A Pare morning: three counters, a few calls, the last one a priority call."""
+    s = BoardState()
+    s.office_name = "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Kediri"
+    s.set_connected(True)
+    calls = [
+        _call("A014", 1, -9, 14), _call("B006", 2, -7, 26), _call("C003", 3, -6, 33),
+        _call("A015", 1, -4, 15), _call("B007", 2, -2, 27),
+    ]  # fmt: skip
+    services = [
+        ("KTP", "KTP-el", "A", 7), ("KK", "Kartu Keluarga", "B", 4),
+        ("AKL", "Akta Kelahiran", "C", 2), ("AKM", "Akta Kematian", "D", 0),
+        ("SPK", "Surat Pindah Keluar", "E", 1), ("SPD", "Surat Pindah Datang", "F", 0),
+    ]  # fmt: skip
+    s.apply_snapshot(
+        {
+            "site": "PRE", "site_name": "Kantor Kecamatan Pare", "day": T0.date().isoformat(),
+            "server_time": T0.isoformat(), "open_now": True, "hours_today": "07:30-15:00",
+            "queue": {"services": [
+                {"code": c, "name": n, "prefix": p, "waiting": w, "issued": 0, "remaining": None}
+                for c, n, p, w in services
+            ], "remaining": 41},
+            "counters": [
+                {"id": f"PRE-L{i}", "code": f"L{i}", "name": f"Loket {i}", "number": i,
+                 "services": [], "current": {"number": n, "priority": False}}
+                for i, n in ((1, "A015"), (2, "B007"), (3, "C003"))
+            ],
+            "recent_calls": list(reversed(calls)),
+        },
+        now=0.0,
+        local_now=T0,
+    )  # fmt: skip
+    s.apply_call(_call("A016", 3, 0, 16, priority=True), now=100.0)
+    return s
+
+
+def render(
+    state: BoardState, size: tuple[int, int], now: float = 100.2, **options: object
+) -> tuple[pygame.Surface, BoardRenderer]:
+    """One frame of ``state`` at ``now`` (monotonic seconds; the new call came at 100.0)."""
+    surface = pygame.Surface(size)
+    renderer = BoardRenderer(size, **options)
+    renderer.draw(surface, state, now, T0)
+    return surface, renderer
+
+
+def save_all(out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    shots = []
+    for size in SIZES:
+        shots.append((morning(), size, 100.2, f"display-{size[0]}x{size[1]}.png"))
+    offline = morning()
+    offline.set_connected(False)
+    shots.append((offline, (1920, 1080), 120.0, "display-offline.png"))
+    recall = morning()
+    recall.apply_call(_call("B007", 2, 1, 27, recall=True), now=200.0)
+    shots.append((recall, (1920, 1080), 200.7, "display-recall.png"))
+    paths = []
+    for state, size, now, name in shots:
+        surface, _ = render(state, size, now)
+        pygame.image.save(surface, str(out / name))
+        paths.append(out / name)
+    return paths
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default="docs/screenshots")
+    out = Path(ap.parse_args().out)
+    pygame.font.init()
+    for path in save_all(out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
