@@ -1,0 +1,281 @@
+"""The kiosk's network worker: HTTP calls on one thread, Socket.IO events on the client's own.
+
+Nothing here touches pygame: every answer goes into the results queue the loop drains once a
+frame. A ticket request is retried with the *same* request_id on a timeout or a lost
+connection, so the server hands back the ticket it may already have made instead of a second
+one. A request given up on is kept and settled once the server answers again (the ticket, if
+it was made, is voided), and a void that could not be sent is retried until it is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+import requests
+import socketio
+
+from kiosk import messages as m
+from sahaja import protocol
+
+log = logging.getLogger(__name__)
+
+RETRYABLE = (requests.ConnectionError, requests.Timeout)
+MAINTENANCE_EVERY = 1.0  # seconds between retries of unsettled voids and requests
+
+
+class ServerLink:
+    """Talks to the queue server for one kiosk; ``submit`` commands, read ``results``."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        results: queue.Queue,
+        *,
+        connect_timeout: float = 2.0,
+        read_timeout: float = 5.0,
+        issue_attempts: int = 4,
+        retry_delay: float = 0.3,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.results = results
+        self._token = token
+        self._timeout = (connect_timeout, read_timeout)
+        self._attempts = max(1, issue_attempts)
+        self._retry_delay = retry_delay
+        self._commands: queue.Queue = queue.Queue()
+        self._stop = threading.Event()
+        self._session = requests.Session()
+        self._session.headers["Authorization"] = f"Bearer {token}"
+        self._unsettled: dict[str, m.IssueTicket] = {}  # request_id -> given-up request
+        self._voids: dict[int, m.VoidTicket] = {}
+        self._office_known = False
+        self._reachable = True
+        self._sio = socketio.Client(reconnection=False)
+        self._register_handlers()
+        self._threads: list[threading.Thread] = []
+        self.issue_attempts = 0  # POSTs of tickets sent, retries included (tests, benchmark)
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        for target, name in ((self._http_loop, "kiosk-http"), (self._socket_loop, "kiosk-sio")):
+            t = threading.Thread(target=target, name=name, daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._commands.put(None)
+        # websocket-client waits up to 3 s for the server's close frame; do not hold the
+        # shutdown for it (the thread is a daemon and ends by itself).
+        closer = threading.Thread(target=self._disconnect, name="kiosk-sio-close", daemon=True)
+        closer.start()
+        for t in self._threads:
+            t.join(timeout=5)
+        closer.join(timeout=0.2)
+        self._session.close()
+
+    def _disconnect(self) -> None:
+        with contextlib.suppress(Exception):  # shutting down; nothing left to report to
+            self._sio.disconnect()
+
+    def submit(self, command: object) -> None:
+        self._commands.put(command)
+
+    @property
+    def pending_voids(self) -> int:
+        return len(self._voids)
+
+    # --- Socket.IO ----------------------------------------------------------------------
+
+    def _register_handlers(self) -> None:
+        sio = self._sio
+
+        def put(result: object) -> None:
+            self.results.put(result)  # looked up each time: the app may hand in its own queue
+
+        sio.on("connect", lambda: put(m.Connection(True)))
+        sio.on("disconnect", lambda *_: put(m.Connection(False)))
+        wrap: dict[str, Callable[[Any], object]] = {
+            protocol.SNAPSHOT: m.Snapshot,
+            protocol.QUEUE_CHANGED: m.QueueChanged,
+            protocol.REPRINT_REQUESTED: m.ReprintRequested,
+            protocol.DAY_ROLLED: lambda p: m.DayRolled(p or {}),
+        }
+        for event, make in wrap.items():
+            sio.on(event, lambda payload=None, _make=make: put(_make(payload)))
+
+    def _socket_loop(self) -> None:
+        delay = 0.25
+        while not self._stop.is_set():
+            if self._sio.connected:
+                self._stop.wait(0.2)
+                continue
+            try:
+                self._sio.connect(
+                    self.url,
+                    transports=["websocket"],
+                    auth={"token": self._token},
+                    socketio_path=protocol.SOCKETIO_PATH,
+                    wait_timeout=5,
+                )
+                delay = 0.25
+            except (socketio.exceptions.ConnectionError, ValueError, OSError) as exc:
+                log.info("socket.io connect failed: %s", exc)
+                self._stop.wait(delay)
+                delay = min(delay * 2, 5.0)
+
+    # --- HTTP ---------------------------------------------------------------------------
+
+    def _http_loop(self) -> None:
+        last_maintenance = 0.0
+        while not self._stop.is_set():
+            try:
+                cmd = self._commands.get(timeout=MAINTENANCE_EVERY)
+            except queue.Empty:
+                cmd = None
+            if self._stop.is_set():
+                return
+            try:
+                if cmd is not None:
+                    self._run(cmd)
+                if time.monotonic() - last_maintenance >= MAINTENANCE_EVERY:
+                    last_maintenance = time.monotonic()
+                    self._maintain()
+            except Exception:  # noqa: BLE001 - the worker must outlive any one bad answer
+                log.exception("kiosk network worker: %r failed", cmd)
+
+    def _call(self, method: str, path: str, body: dict | None = None) -> requests.Response:
+        resp = self._session.request(
+            method, f"{self.url}{protocol.API_PREFIX}{path}", json=body, timeout=self._timeout
+        )
+        self._set_reachable(resp.status_code < 500)
+        return resp
+
+    def _set_reachable(self, ok: bool) -> None:
+        if ok != self._reachable:
+            self._reachable = ok
+            self.results.put(m.Reachability(ok))
+
+    def _run(self, cmd: object) -> None:
+        if isinstance(cmd, m.IssueTicket):
+            self._issue(cmd)
+        elif isinstance(cmd, m.VoidTicket):
+            self._voids[cmd.ticket_id] = cmd
+            self._void(cmd)
+        elif isinstance(cmd, m.SendHealth):
+            self._health(cmd)
+        elif isinstance(cmd, m.RefreshSite):
+            self._refresh(cmd.site)
+
+    def _issue(self, cmd: m.IssueTicket) -> None:
+        for attempt in range(self._attempts):
+            if attempt:
+                self._stop.wait(self._retry_delay * 2 ** (attempt - 1))
+            try:
+                resp = self._post_ticket(cmd)
+            except RETRYABLE as exc:
+                log.info("issue %s attempt %d: %s", cmd.request_id, attempt + 1, exc)
+                continue
+            if resp.status_code >= 500:
+                continue
+            if resp.status_code in (200, 201):
+                self.results.put(m.TicketIssued(cmd.request_id, resp.json()))
+            else:
+                code, message = _error(resp)
+                if code in (protocol.ERR_UNAUTHORIZED, protocol.ERR_FORBIDDEN):
+                    self.results.put(m.AuthFailed(code))
+                self.results.put(m.IssueRejected(cmd.request_id, code, message))
+            return
+        self._set_reachable(False)
+        self._unsettled[cmd.request_id] = cmd
+        self.results.put(m.IssueUnreachable(cmd.request_id))
+
+    def _post_ticket(self, cmd: m.IssueTicket) -> requests.Response:
+        self.issue_attempts += 1
+        body = {
+            "service": cmd.service,
+            "priority": cmd.priority,
+            "priority_category": cmd.priority_category,
+            "request_id": cmd.request_id,
+        }
+        return self._call("POST", f"/sites/{cmd.site}/tickets", body)
+
+    def _void(self, cmd: m.VoidTicket) -> None:
+        try:
+            resp = self._call("POST", f"/tickets/{cmd.ticket_id}/void", {"reason": cmd.reason})
+        except RETRYABLE:
+            self._set_reachable(False)
+            return
+        if resp.status_code < 500:
+            # 200 voided; 409 already voided or called; 404 gone: nothing more to do.
+            self._voids.pop(cmd.ticket_id, None)
+            if resp.status_code == 200:
+                self.results.put(m.TicketVoided(cmd.ticket_id, cmd.number))
+
+    def _health(self, cmd: m.SendHealth) -> None:
+        try:
+            resp = self._call("POST", "/devices/me/health", asdict(cmd))
+        except RETRYABLE:
+            self._set_reachable(False)
+            return
+        if resp.status_code in (401, 403):
+            self.results.put(m.AuthFailed(_error(resp)[0]))
+
+    def _refresh(self, site: str) -> None:
+        try:
+            if not self._office_known:
+                resp = self._call("GET", "/sites")
+                if resp.status_code == 200:
+                    self.results.put(m.OfficeInfo(resp.json().get("office") or {}))
+                    self._office_known = True
+            resp = self._call("GET", f"/sites/{site}")
+        except RETRYABLE:
+            self._set_reachable(False)
+            return
+        if resp.status_code == 200:
+            self.results.put(m.SiteInfo(resp.json()))
+
+    def _maintain(self) -> None:
+        """Settle what an outage left open; probe the server while it seems down."""
+        for cmd in list(self._voids.values()):
+            self._void(cmd)
+        for request_id, cmd in list(self._unsettled.items()):
+            try:
+                resp = self._post_ticket(cmd)
+            except RETRYABLE:
+                self._set_reachable(False)
+                return
+            if resp.status_code in (200, 201):
+                # The citizen was told "no ticket": make sure none stays in the queue.
+                ticket = resp.json()
+                self._voids[ticket["id"]] = m.VoidTicket(
+                    ticket["id"], ticket["number"], "abandoned"
+                )
+                self._void(self._voids[ticket["id"]])
+            if resp.status_code < 500:
+                self._unsettled.pop(request_id, None)
+        if not self._reachable:
+            try:
+                self._call("GET", "/health")
+            except RETRYABLE:
+                return
+
+
+def _error(resp: requests.Response) -> tuple[str, str]:
+    try:
+        body = resp.json()
+    except ValueError:
+        body = {}
+    default = {401: protocol.ERR_UNAUTHORIZED, 403: protocol.ERR_FORBIDDEN}.get(
+        resp.status_code, protocol.ERR_MALFORMED
+    )
+    return str(body.get("error") or default), str(body.get("message") or "")

@@ -1,0 +1,136 @@
+"""Render every kiosk screen at 800x480 and 1920x1080 into docs/screenshots/kiosk-*.png.
+
+Runs without a server, a printer or a screen (SDL's dummy driver): each screen is painted from
+a state built the way the kiosk's own events would build it.
+
+    .venv/bin/python scripts/kiosk_screenshots.py [--out docs/screenshots]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import pygame  # noqa: E402
+
+from kiosk import messages as m  # noqa: E402
+from kiosk import state as st  # noqa: E402
+from kiosk.draw import Painter  # noqa: E402
+
+SIZES = ((800, 480), (1920, 1080))
+WALL = datetime(2026, 11, 30, 8, 15, tzinfo=ZoneInfo("Asia/Jakarta"))
+SERVICES = [
+    ("KTP", "KTP-el", 34, 6),
+    ("KK", "Kartu Keluarga", 12, 3),
+    ("AKL", "Akta Kelahiran", 0, 5),
+    ("AKM", "Akta Kematian", 9, 0),
+    ("SPK", "Surat Pindah Keluar", 7, 1),
+    ("SPD", "Surat Pindah Datang", 8, 2),
+]
+TICKET = {
+    "id": 12,
+    "number": "A012",
+    "service": "KTP",
+    "site": "DKC",
+    "priority": False,
+    "priority_category": None,
+    "status": "waiting",
+    "issued_at": "2026-11-30T08:15:00+07:00",
+    "ahead": 6,
+    "estimated_call_at": "2026-11-30T09:05:00+07:00",
+    "status_code": "x",
+    "counter": None,
+    "called_at": None,
+}
+
+
+def base(lang: str = "id") -> st.KioskState:
+    s = st.KioskState(lang=lang)
+    services = [
+        {"code": c, "name": n, "prefix": c[0], "issued": 0, "remaining": r, "waiting": w}
+        for c, n, r, w in SERVICES
+    ]
+    s.handle(m.Connection(True), 0)
+    s.handle(
+        m.Snapshot(
+            {
+                "site": "DKC",
+                "site_name": "Kantor Dinas Dukcapil Kab. Kediri",
+                "open_now": True,
+                "hours_today": "07:30-15:00",
+                "queue": {"site": "DKC", "services": services},
+            }
+        ),
+        0,
+    )
+    return s
+
+
+def screens() -> dict[str, st.KioskState]:
+    out: dict[str, st.KioskState] = {"home": base(), "home-en": base("en")}
+    s = base()
+    s.handle(st.OpenPriority(), 0)
+    out["priority-groups"] = s
+    s = base()
+    s.handle(st.OpenPriority(), 0)
+    s.handle(st.PickGroup("lansia"), 0)
+    out["priority-lane"] = s
+    s = base()
+    s.handle(st.PressService("KTP"), 0)
+    out["busy"] = s
+    s = base()
+    s.handle(st.PressService("KTP"), 0)
+    s.handle(m.PrinterStatus("ok", "issue"), 0)
+    s.handle(m.TicketIssued(s.pending.request_id, TICKET), 0)
+    s.handle(m.Printed(TICKET), 0)
+    out["ticket"] = s
+    s = base()
+    s.handle(st.PressService("KTP"), 0)
+    s.handle(m.PrinterStatus("ok", "issue"), 0)
+    s.handle(m.IssueRejected(s.pending.request_id, "quota_exhausted"), 0)
+    out["quota-refused"] = s
+    s = base()
+    s.handle(m.SiteInfo({"code": "DKC", "open_now": False, "hours_today": "07:30-15:00"}), 0)
+    out["closed"] = s
+    s = base()
+    s.handle(m.Connection(False), 0)
+    out["offline"] = s
+    s = base()
+    s.handle(st.PressService("KTP"), 0)
+    s.handle(m.PrinterStatus("out", "issue"), 0)
+    out["fault-paper-out"] = s
+    s = base()
+    s.handle(st.PressService("KTP"), 0)
+    s.handle(m.PrinterStatus("ok", "issue"), 0)
+    s.handle(m.TicketIssued(s.pending.request_id, TICKET), 0)
+    s.handle(m.PrintError(TICKET, "print_failed"), 0)
+    out["fault-print-failed"] = s
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    pygame.display.init()
+    pygame.font.init()
+    for name, state in screens().items():
+        for w, h in SIZES:
+            surface = pygame.Surface((w, h))
+            Painter(surface).paint(state, WALL)
+            path = args.out / f"kiosk-{name}-{w}x{h}.png"
+            pygame.image.save(surface, str(path))
+            print(path)
+    pygame.quit()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
