@@ -28,10 +28,14 @@ class Call:
     recall: bool
     called_at: datetime
     kind: str  # announce.CALL, RECALL or DOCUMENT_READY
+    call_id: int | None = None  # the server's id of this announcement
 
     @property
-    def key(self) -> tuple[int, str, bool]:
-        """One call of one ticket; a recall is a new call (a new called_at)."""
+    def key(self) -> tuple:
+        """One announcement: the server's call id; without one (an older server), the ticket,
+        the time and whether it was a recall."""
+        if self.call_id is not None:
+            return ("call", self.call_id)
         return (self.ticket_id, self.called_at.isoformat(), self.recall)
 
 
@@ -193,6 +197,7 @@ class BoardState:
             bool(p.get("recall")),
             parse_time(p["called_at"]),
             kind,
+            int(p["call_id"]) if p.get("call_id") is not None else None,
         )
 
     # --- internals -------------------------------------------------------------------------

@@ -70,12 +70,13 @@ ERR_UNKNOWN_SITE = "unknown_site"  # 404
 ERR_UNKNOWN_SERVICE = "unknown_service"  # 404
 ERR_UNKNOWN_COUNTER = "unknown_counter"  # 404
 ERR_UNKNOWN_TICKET = "unknown_ticket"  # 404
-ERR_MALFORMED = "malformed_request"  # 422 (or 400 when the body is not JSON at all)
+ERR_MALFORMED = "malformed_request"  # 422 (a body that is not JSON, or of the wrong shape)
 ERR_UNAUTHORIZED = "unauthorized"  # 401: missing, unknown or revoked token
 ERR_FORBIDDEN = "forbidden"  # 403: a valid token of the wrong role, site or counter
 ERR_NO_CURRENT_TICKET = "no_current_ticket"  # 409: recall/skip/finish/transfer with none
 ERR_SERVICE_NOT_OFFERED = "service_not_offered"  # 409: transfer to a service the site lacks
 ERR_TICKET_NOT_VOIDABLE = "ticket_not_voidable"  # 409: void of a ticket already called/ended
+ERR_TICKET_NOT_READY = "ticket_not_ready"  # 409: "document ready" for a ticket not finished
 ERR_METHOD_NOT_ALLOWED = "method_not_allowed"  # 405
 
 
@@ -101,7 +102,8 @@ class ServiceCounts(TypedDict):
     name: str
     prefix: str
     issued: int  # tickets counted against the quota today (voided ones are not)
-    remaining: int | None  # under the site's and the service's quota; None = no quota
+    name_en: str
+    remaining: int  # under the site's and the service's quota
     waiting: int
 
 
@@ -114,7 +116,12 @@ class CounterInfo(TypedDict):
     current: TicketPayload | None
 
 
+CallKind = Literal["call", "recall", "document_ready"]
+
+
 class CallPayload(TypedDict):
+    call_id: int  # unique per announcement: a board announces each call_id once
+    kind: str  # one of CallKind; "document_ready" calls a citizen back to collect a document
     site: str
     counter: str  # counter id
     counter_name: str
@@ -131,7 +138,7 @@ class QueueChangedPayload(TypedDict):
     site: str
     day: str  # local date, YYYY-MM-DD
     issued: int
-    remaining: int | None
+    remaining: int
     services: list[ServiceCounts]
 
 

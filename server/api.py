@@ -174,6 +174,8 @@ def counter_action(counter: str, action: str):
     svc = services()
     if action == "reprint":
         return reprint(counter)
+    if action == "ready":
+        return document_ready(counter)
     if action not in ("next", "recall", "skip", "finish", "transfer"):
         raise errors.not_found(p.ERR_NOT_FOUND, "server.not_found")
     actor = counter_actor(counter)
@@ -188,6 +190,14 @@ def reprint(counter: str):
     actor = counter_actor(counter)
     number = field(json_body(), "number", str, required=True)
     outcome = services().store.reprint(counter, number, actor)
+    publish(outcome.events)
+    return jsonify(outcome.body)
+
+
+def document_ready(counter: str):
+    actor = counter_actor(counter)
+    number = field(json_body(), "number", str, required=True)
+    outcome = services().store.announce_ready(counter, number, actor)
     publish(outcome.events)
     return jsonify(outcome.body)
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sahaja.config import Counter, Site
 from sahaja.protocol import CallPayload, CounterInfo, TicketPayload
-from server.models import Ticket
+from server.models import Action, Ticket
 
 
 def iso(dt: datetime | None, tz: ZoneInfo) -> str | None:
@@ -35,10 +35,15 @@ def ticket_payload(
     }
 
 
+CALL_KIND = {"call": "call", "recall": "recall", "ready": "document_ready"}
+
+
 def call_payload(
-    t: Ticket, site: Site, counter: Counter, at: datetime, recall: bool, tz: ZoneInfo
+    t: Ticket, site: Site, counter: Counter, action: Action, tz: ZoneInfo
 ) -> CallPayload:
     return {
+        "call_id": action.id,
+        "kind": CALL_KIND[action.kind],
         "site": site.code,
         "counter": counter.id,
         "counter_name": counter.name,
@@ -47,8 +52,8 @@ def call_payload(
         "number": t.number,
         "service": t.service,
         "priority": t.priority,
-        "recall": recall,
-        "called_at": iso(at, tz) or "",
+        "recall": action.kind == "recall",
+        "called_at": iso(action.at, tz) or "",
     }
 
 

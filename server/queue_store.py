@@ -49,6 +49,7 @@ class Outcome:
 
 COUNTER_ACTIONS = ("next", "recall", "skip", "finish", "transfer")
 ESTIMATE_CACHE_SECONDS = 10.0
+CALL_KINDS = ("call", "recall", "ready")  # actions that are announced in the waiting room
 
 
 class Statements:
@@ -342,14 +343,13 @@ class QueueStore:
                 raise conflict(p.ERR_NO_CURRENT_TICKET, "server.no_current_ticket")
             state.last_action_at = now
             handler = getattr(self, f"_do_{action}")
-            current = handler(session, site, counter, state, day_row, current, now, actor, service)
-            if action == "recall":
-                assert current is not None
-                call = call_payload(current, site, counter, now, True, self.tz)
-                events.append(Emission(p.TICKET_CALLED, call, (p.site_room(site.code),)))
+            current, announced = handler(
+                session, site, counter, state, day_row, current, now, actor, service
+            )
             body = self._counter_body(session, site, counter, current, now)
-            if action == "next" and current is not None:
-                call = call_payload(current, site, counter, now, False, self.tz)
+            if announced is not None:
+                session.flush()  # the call's id identifies the announcement to the boards
+                call = call_payload(current, site, counter, announced, self.tz)
                 events.append(Emission(p.TICKET_CALLED, call, (p.site_room(site.code),)))
             if action != "recall":
                 rooms = (p.site_room(site.code), p.counter_room(counter.id))
@@ -371,7 +371,7 @@ class QueueStore:
         chosen = balancing.pick_next(waiting, counter.services, day_row.call_count)
         if chosen is None:
             state.current_ticket_id = None
-            return None
+            return None, None
         ticket = session.get(Ticket, chosen.id)
         ticket.status = "called"
         ticket.called_at = now
@@ -379,13 +379,15 @@ class QueueStore:
         ticket.eligible_after_call = None
         day_row.call_count += 1
         state.current_ticket_id = ticket.id
-        self._log(session, now, site, "call", actor, counter.id, ticket.id, ticket.number)
-        return ticket
+        call = self._log(session, now, site, "call", actor, counter.id, ticket.id, ticket.number)
+        return ticket, call
 
     def _do_recall(self, session, site, counter, state, day_row, current, now, actor, _service):
         current.recalls += 1
-        self._log(session, now, site, "recall", actor, counter.id, current.id, current.number)
-        return current
+        call = self._log(
+            session, now, site, "recall", actor, counter.id, current.id, current.number
+        )
+        return current, call
 
     def _do_skip(self, session, site, counter, state, day_row, current, now, actor, _service):
         outcome = balancing.skip(current.skips, day_row.call_count, self.config.rules)
@@ -397,13 +399,13 @@ class QueueStore:
             current.finished_at = now
         state.current_ticket_id = None
         self._log(session, now, site, "skip", actor, counter.id, current.id, outcome.status)
-        return None
+        return None, None
 
     def _do_finish(self, session, site, counter, state, day_row, current, now, actor, _service):
         self._finish(current, now)
         state.current_ticket_id = None
         self._log(session, now, site, "finish", actor, counter.id, current.id, None)
-        return None
+        return None, None
 
     def _do_transfer(self, session, site, counter, state, day_row, current, now, actor, service):
         detail = f"{current.service}->{service}"
@@ -414,7 +416,7 @@ class QueueStore:
         current.eligible_after_call = None
         state.current_ticket_id = None
         self._log(session, now, site, "transfer", actor, counter.id, current.id, detail)
-        return None
+        return None, None
 
     def reprint(self, counter_id: str, number: str, actor: str) -> Outcome:
         site, counter = self.counter(counter_id)
@@ -422,20 +424,46 @@ class QueueStore:
         with self.db.writing() as session:
             now = self.clock.now()
             day_row = self._lock_site(session, site, now, events)
-            ticket = session.scalars(
-                select(Ticket).where(
-                    Ticket.site == site.code,
-                    Ticket.day == day_row.day,
-                    Ticket.number == number.strip().upper(),
-                )
-            ).one_or_none()
-            if ticket is None or ticket.status == "voided":
-                raise not_found(p.ERR_UNKNOWN_TICKET, "server.unknown_ticket")
+            ticket = self._todays_ticket(session, site, day_row.day, number)
             self._log(session, now, site, "reprint", actor, counter.id, ticket.id, None)
             body = self._ticket_body(session, ticket, now)
         payload = {"site": site.code, "ticket": body, "requested_by": actor}
         events.append(Emission(p.REPRINT_REQUESTED, payload, (p.site_room(site.code),)))
         return Outcome({"ticket": body}, events=events)
+
+    def announce_ready(self, counter_id: str, number: str, actor: str) -> Outcome:
+        """Call a finished ticket back to collect its document (same-day service)."""
+        site, counter = self.counter(counter_id)
+        events: list[Emission] = []
+        with self.db.writing() as session:
+            now = self.clock.now()
+            day_row = self._lock_site(session, site, now, events)
+            ticket = self._todays_ticket(session, site, day_row.day, number)
+            if ticket.status != "finished":
+                raise conflict(
+                    p.ERR_TICKET_NOT_READY,
+                    "server.ticket_not_ready",
+                    number=ticket.number,
+                    status=ticket.status,
+                )
+            action = self._log(session, now, site, "ready", actor, counter.id, ticket.id, None)
+            session.flush()
+            call = call_payload(ticket, site, counter, action, self.tz)
+            body = {"ticket": self._ticket_body(session, ticket, now), "call": call}
+        events.append(Emission(p.TICKET_CALLED, call, (p.site_room(site.code),)))
+        return Outcome(body, events=events)
+
+    def _todays_ticket(self, session: Session, site: Site, day: date, number: str) -> Ticket:
+        ticket = session.scalars(
+            select(Ticket).where(
+                Ticket.site == site.code,
+                Ticket.day == day,
+                Ticket.number == number.strip().upper(),
+            )
+        ).one_or_none()
+        if ticket is None or ticket.status == "voided":
+            raise not_found(p.ERR_UNKNOWN_TICKET, "server.unknown_ticket")
+        return ticket
 
     # --- reads ---------------------------------------------------------------------------
     def counter_view(self, counter_id: str) -> dict[str, Any]:
@@ -486,19 +514,19 @@ class QueueStore:
         }
 
     # --- internals -----------------------------------------------------------------------
-    def _log(self, session, at, site, kind, actor, counter_id, ticket_id, detail) -> None:
-        session.add(
-            Action(
-                at=at,
-                site=site.code,
-                day=self.today(at),
-                kind=kind,
-                actor=actor,
-                counter_id=counter_id,
-                ticket_id=ticket_id,
-                detail=detail,
-            )
+    def _log(self, session, at, site, kind, actor, counter_id, ticket_id, detail) -> Action:
+        action = Action(
+            at=at,
+            site=site.code,
+            day=self.today(at),
+            kind=kind,
+            actor=actor,
+            counter_id=counter_id,
+            ticket_id=ticket_id,
+            detail=detail,
         )
+        session.add(action)
+        return action
 
     def _current(self, session: Session, state: CounterState | None, day: date) -> Ticket | None:
         if state is None or state.current_ticket_id is None:
@@ -626,6 +654,7 @@ class QueueStore:
                 {
                     "code": code,
                     "name": svc.name,
+                    "name_en": svc.name_en,
                     "prefix": svc.prefix,
                     "issued": n,
                     "remaining": admission.remaining(site, code, site_issued, n),
@@ -690,7 +719,7 @@ class QueueStore:
         rows = session.execute(
             select(Action, Ticket)
             .join(Ticket, Action.ticket_id == Ticket.id)
-            .where(Action.site == site.code, Action.day == day, Action.kind.in_(("call", "recall")))
+            .where(Action.site == site.code, Action.day == day, Action.kind.in_(CALL_KINDS))
             .order_by(Action.id.desc())
             .limit(self.config.rules.recent_calls)
         ).all()
@@ -699,9 +728,7 @@ class QueueStore:
             found = self.config.counter(action.counter_id or "")
             if found is None:
                 continue
-            out.append(
-                call_payload(ticket, site, found[1], action.at, action.kind == "recall", self.tz)
-            )
+            out.append(call_payload(ticket, site, found[1], action, self.tz))
         return out
 
 

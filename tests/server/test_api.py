@@ -31,7 +31,7 @@ def test_every_route_is_documented_in_openapi(app, client):
             continue
         path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
         if "{action}" in path:
-            for action in ("next", "recall", "skip", "finish", "transfer", "reprint"):
+            for action in ("next", "recall", "skip", "finish", "transfer", "reprint", "ready"):
                 assert path.replace("{action}", action) in documented, action
         else:
             assert path in documented, path

@@ -52,8 +52,10 @@ def test_snapshot_on_connect_and_events_reach_only_the_right_rooms(app, client, 
     client.post("/api/v1/counters/PRE-L1/next", headers=c_headers)
     got = display.get_received()
     call = by_name(got, p.TICKET_CALLED)
+    assert isinstance(call[0].pop("call_id"), int)
     assert call == [
         {
+            "kind": "call",
             "site": "PRE",
             "counter": "PRE-L1",
             "counter_name": "Loket 1",
@@ -73,6 +75,7 @@ def test_snapshot_on_connect_and_events_reach_only_the_right_rooms(app, client, 
     client.post("/api/v1/counters/PRE-L1/recall", headers=c_headers)
     recall = by_name(display.get_received(), p.TICKET_CALLED)
     assert recall[0]["recall"] is True and recall[0]["number"] == "B001"
+    assert recall[0]["kind"] == "recall" and recall[0]["call_id"] > call[0].get("call_id", 0)
     assert other_site.get_received() == []
 
     # a reconnecting board sees the call in its snapshot's recent calls
@@ -115,3 +118,23 @@ def test_request_snapshot_answers_again(app, make_token):
 @pytest.mark.parametrize("event", p.SERVER_EVENTS)
 def test_protocol_event_names_are_distinct_strings(event):
     assert isinstance(event, str) and p.SERVER_EVENTS.count(event) == 1
+
+
+def test_document_ready_calls_a_finished_ticket_back(app, client, make_token):
+    kiosk = {"Authorization": f"Bearer {make_token('kiosk', 'PRE')}"}
+    c = {"Authorization": f"Bearer {make_token('counter', 'PRE', 'L1')}"}
+    client.post("/api/v1/sites/PRE/tickets", json={"service": "KTP"}, headers=kiosk)
+    client.post("/api/v1/counters/PRE-L1/next", headers=c)
+    early = client.post("/api/v1/counters/PRE-L1/ready", json={"number": "A001"}, headers=c)
+    assert (early.status_code, early.json["error"]) == (409, "ticket_not_ready")
+    client.post("/api/v1/counters/PRE-L1/finish", headers=c)
+    board = connect(app, make_token("display", "PRE"))
+    board.get_received()
+    r = client.post("/api/v1/counters/PRE-L1/ready", json={"number": "A001"}, headers=c)
+    assert r.status_code == 200 and r.json["call"]["kind"] == "document_ready"
+    calls = by_name(board.get_received(), p.TICKET_CALLED)
+    assert [(x["number"], x["kind"], x["recall"]) for x in calls] == [
+        ("A001", "document_ready", False)
+    ]
+    missing = client.post("/api/v1/counters/PRE-L1/ready", json={"number": "A404"}, headers=c)
+    assert missing.status_code == 404
