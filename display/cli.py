@@ -30,14 +30,22 @@ def _parser() -> argparse.ArgumentParser:
         description="Waiting-room display board: shows and announces the calls of one site.",
     )
     p.add_argument("--config", help="TOML file with a [display] table")
-    p.add_argument("--server", help="server URL, e.g. http://192.168.1.10:8000")
+    p.add_argument(
+        "--server-url", "--server", dest="server", help="server URL, e.g. http://192.168.1.10:8000"
+    )
     p.add_argument("--token", help="display device token (sahaja-server device add)")
     p.add_argument("--fullscreen", action="store_true", default=None, help="use the whole screen")
     p.add_argument("--size", help="window size WIDTHxHEIGHT (default 1920x1080)")
     p.add_argument("--voice-pack", help=f"voice pack folder (default {default_voice_pack()})")
     p.add_argument("--volume", type=float, help="0.0 to 1.0")
     p.add_argument("--no-sound", action="store_true", help="run without announcements")
-    p.add_argument("--language", choices=i18n.LANGUAGES, help="board language (default id)")
+    p.add_argument(
+        "--lang",
+        "--language",
+        dest="language",
+        choices=i18n.LANGUAGES,
+        help="board language (default id)",
+    )
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command")
     voice = sub.add_parser("voice", help="voice pack tools").add_subparsers(dest="voice_command")

@@ -39,7 +39,8 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
         DATABASE_URL=default_database_url(app.instance_path),
-        REDIS_URL=None,
+        REDIS_URL=None,  # set (SAHAJA_REDIS_URL) when several server processes share events
+        REDIS_CHANNEL="sahaja-lekat",
         SECRET_KEY=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
@@ -71,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
         app,
         async_mode="threading",
         message_queue=app.config["REDIS_URL"],
+        channel=app.config["REDIS_CHANNEL"],
         cors_allowed_origins=app.config.get("CORS_ORIGINS", []),
     )
     live.init_app(socketio)

@@ -153,3 +153,45 @@ def test_kill_9_during_a_burst_loses_no_acknowledged_ticket(tmp_path, live_db):
         assert nxt not in {t["number"] for t in acked}
     finally:
         srv.stop()
+
+
+def test_events_cross_server_processes_through_redis(tmp_path):
+    """PostgreSQL + Redis, two processes: a call made on one reaches a board on the other."""
+    import socketio
+
+    from sahaja import protocol as p
+    from tests.support.databases import require_redis
+
+    redis_url = require_redis()
+    channel = f"sahaja-test-{uuid.uuid4().hex[:8]}"
+    env = {"SAHAJA_REDIS_URL": redis_url, "SAHAJA_REDIS_CHANNEL": channel}
+    with postgres_schema() as url:
+        first = LiveServer(tmp_path, database_url=url, env=env).start()
+        second = LiveServer(tmp_path, database_url=url, env=env).start()
+        board = socketio.Client(reconnection=False)
+        try:
+            kiosk = first.add_device("k", "PRE", "kiosk")
+            counter = first.add_device("c", "PRE", "counter", "L1")
+            display = first.add_device("d", "PRE", "display")
+            calls: list[dict] = []
+            got = threading.Event()
+
+            @board.on(p.TICKET_CALLED)
+            def _on_call(data):
+                calls.append(data)
+                got.set()
+
+            board.connect(second.url, auth={"token": display}, transports=["websocket"])
+            post_ticket(first.url, kiosk, "KTP")
+            r = requests.post(
+                f"{first.url}/api/v1/counters/PRE-L1/next",
+                headers={"Authorization": f"Bearer {counter}"},
+                timeout=10,
+            )
+            assert r.json()["current"]["number"] == "A001"
+            assert got.wait(10), "the board on the other process heard nothing"
+            assert calls[0]["number"] == "A001" and calls[0]["counter"] == "PRE-L1"
+        finally:
+            board.disconnect()
+            first.stop()
+            second.stop()

@@ -61,3 +61,19 @@ def database_url(kind: str, tmp_path: Path) -> Iterator[str]:
     else:
         with postgres_schema() as url:
             yield url
+
+
+REDIS_URL = os.environ.get("SAHAJA_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+def require_redis() -> str:
+    """Redis for the multi-process event tests: skip locally when absent, fail under CI."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+        return REDIS_URL
+    except redis.RedisError:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Redis is required under CI=true but not reachable at {REDIS_URL}")
+        pytest.skip("Redis not reachable")
