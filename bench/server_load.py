@@ -23,9 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
-import socketio
 
-from sahaja import protocol as p
 from tests.support.live_server import OPEN_ALL_DAY, LiveServer
 
 SITES = ["DKC", "PRE", "PPR", "NGD", "BNY", "WTS"]
@@ -119,6 +117,11 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=50, help="calls in the event-latency phase")
     ap.add_argument("--listeners", type=int, default=100)
     ap.add_argument("--seconds", type=int, default=5, help="length of each wrk phase")
+    ap.add_argument("--workers", type=int, default=1, help="server worker processes")
+    ap.add_argument(
+        "--phases", default="issue,next,events", help="comma-separated subset of issue,next,events"
+    )
+    ap.add_argument("--redis", help="Redis URL for events between workers (needed above 1)")
     ap.add_argument(
         "--client",
         choices=["wrk", "python"],
@@ -128,7 +131,17 @@ def main() -> None:
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="sahaja-bench-"))
-    srv = LiveServer(tmp, bench_config(), database_url=args.database).start()
+    env = {"SAHAJA_REDIS_URL": args.redis} if args.redis else {}
+    srv = LiveServer(
+        tmp,
+        bench_config(),
+        database_url=args.database,
+        env=env,
+        run_args=("--workers", str(args.workers)),
+    ).start()
+    print(
+        f"server: {args.workers} worker(s), {srv.database_url.split(':')[0]}, load: {args.client}"
+    )
     kiosks = {s: srv.add_device(f"kiosk-{s}", s, "kiosk") for s in SITES}
     counters = []
     for s in SITES:
@@ -163,7 +176,8 @@ def main() -> None:
     ]
     next_targets = [f"/api/v1/counters/{c}/next|{tok}|" for c, tok in counters]
     try:
-        for n in (1, 8):
+        phases = set(args.phases.split(","))
+        for n in (1, 8) if "issue" in phases else ():
             if args.client == "wrk":
                 results.append(
                     wrk_phase(f"issue, {n} client(s)", srv.url, issue_targets, n, args.seconds)
@@ -171,7 +185,7 @@ def main() -> None:
             else:
                 lat, el = run_clients(n, args.issues, issue)
                 results.append(summary(f"issue, {n} client(s)", lat, el))
-        for n in (1, 8):
+        for n in (1, 8) if "next" in phases else ():
             if args.client == "wrk":
                 results.append(
                     wrk_phase(f"next, {n} client(s)", srv.url, next_targets, n, args.seconds)
@@ -179,7 +193,8 @@ def main() -> None:
             else:
                 lat, el = run_clients(n, args.issues // 2, press_next)
                 results.append(summary(f"next, {n} client(s)", lat, el))
-        results.append(event_latency(srv, kiosks, counters, args.calls, args.listeners))
+        if "events" in phases:
+            results.append(event_latency(srv, kiosks, counters, args.calls, args.listeners))
     finally:
         srv.stop()
     print("\n| phase | n | throughput (/s) | p50 (ms) | p99 (ms) |")
@@ -191,33 +206,20 @@ def main() -> None:
 
 
 def event_latency(srv: LiveServer, kiosks, counters, calls: int, listeners: int) -> dict:
-    """100 boards of one site listen; a counter presses next; time until each board hears."""
+    """``listeners`` boards of one site listen (in another process); a counter presses next;
+    the latency is from just before the HTTP "next" until each board has the event."""
+    from bench import board_listeners
+
     site = "PRE"
     display_token = srv.add_device("bench-display", site, "display")
-    received: list[float] = []
-    lock = threading.Lock()
-    sent_at: dict[int, float] = {}
-    clients = []
-    for _ in range(listeners):
-        sio = socketio.Client(reconnection=False)
-
-        @sio.on(p.TICKET_CALLED)
-        def _on_call(data, _sio=sio) -> None:
-            t = time.perf_counter()
-            with lock:
-                if data["ticket_id"] in sent_at:
-                    received.append(t - sent_at[data["ticket_id"]])
-
-        sio.connect(srv.url, auth={"token": display_token}, transports=["websocket"])
-        clients.append(sio)
     session = requests.Session()
     counter, token = next(c for c in counters if c[0] == f"{site}-L1")
-    while session.post(  # drain what the earlier phases left, so each call is our ticket
-        f"{srv.url}/api/v1/counters/{counter}/next",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=30,
-    ).json()["current"]:
-        pass
+    auth = {"Authorization": f"Bearer {token}"}
+    next_url = f"{srv.url}/api/v1/counters/{counter}/next"
+    while session.post(next_url, headers=auth, timeout=30).json()["current"]:
+        pass  # drain what the earlier phases left, so each call is our ticket
+    proc, pipe = board_listeners.start(srv.url, display_token, listeners, listeners * calls)
+    sent_at: dict[int, int] = {}
     for _ in range(calls):
         t = session.post(
             f"{srv.url}/api/v1/sites/{site}/tickets",
@@ -225,21 +227,14 @@ def event_latency(srv: LiveServer, kiosks, counters, calls: int, listeners: int)
             headers={"Authorization": f"Bearer {kiosks[site]}"},
             timeout=30,
         ).json()
-        sent_at[t["id"]] = time.perf_counter()  # before the call: includes the HTTP request
-        r = session.post(
-            f"{srv.url}/api/v1/counters/{counter}/next",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=30,
-        ).json()
+        time.sleep(0.05)  # let the queue_changed fan-out of the issue pass first
+        sent_at[t["id"]] = time.monotonic_ns()
+        r = session.post(next_url, headers=auth, timeout=30).json()
         assert r["current"]["id"] == t["id"], "bench queue must be empty for PRE-L1"
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with lock:
-                if len(received) >= listeners * len(sent_at):
-                    break
-            time.sleep(0.001)
-    for sio in clients:
-        sio.disconnect()
+    pipe.send("done")
+    stamps = pipe.recv()
+    proc.join(10)
+    received = [(at - sent_at[tid]) / 1e9 for tid, at in stamps if tid in sent_at]
     got = len(received)
     assert got == listeners * calls, f"{got} of {listeners * calls} events arrived"
     return summary(f"call -> event, {listeners} boards", received, 1.0) | {"throughput": 0}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import uuid
 from importlib import resources
@@ -51,7 +52,8 @@ def counter_actor(counter_id: str) -> str:
     if not officer:
         raise errors.unauthorized()
     token = request.headers.get("X-CSRF-Token", "")
-    if not token or token != session.get("csrf"):
+    expected = session.get("csrf") or ""
+    if not token or not hmac.compare_digest(token.encode(), expected.encode()):
         raise errors.forbidden()
     if session.get("counter") != counter_id:
         raise errors.forbidden()

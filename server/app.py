@@ -73,7 +73,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
         async_mode="threading",
         message_queue=app.config["REDIS_URL"],
         channel=app.config["REDIS_CHANNEL"],
-        cors_allowed_origins=app.config.get("CORS_ORIGINS", []),
+        # None: browsers may open a socket from this server's own origin only (devices send
+        # no Origin header and are unaffected); SAHAJA_CORS_ORIGINS widens it when needed.
+        cors_allowed_origins=app.config.get("CORS_ORIGINS"),
     )
     live.init_app(socketio)
     try:

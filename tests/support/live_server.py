@@ -31,7 +31,9 @@ class LiveServer:
         database_url: str | None = None,
         port: int | None = None,
         env: dict[str, str] | None = None,
+        run_args: tuple[str, ...] = (),
     ) -> None:
+        self.run_args = run_args
         self.tmp_path = Path(tmp_path)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -72,7 +74,7 @@ class LiveServer:
     def start(self, timeout: float = 20.0) -> LiveServer:
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child keeps it
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "run", "--port", str(self.port)],
+            [sys.executable, "-m", "server.cli", "run", "--port", str(self.port), *self.run_args],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,

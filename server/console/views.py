@@ -1,0 +1,233 @@
+"""The console's pages: sign in, choose a counter, the counter page, sign out.
+
+Counter actions themselves go to the HTTP API (``/api/v1/counters/...``) with the session and
+its CSRF token, the same endpoints a button box uses with its device token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from sahaja import i18n
+from server.console import csrf
+from server.console.page import (
+    SHORTCUTS,
+    choosable_sites,
+    console_data,
+    counter_services_text,
+    may_work_at,
+)
+from server.console.signin import SignInGuard
+from server.extensions import services
+
+bp = Blueprint(
+    "console",
+    __name__,
+    url_prefix="/console",
+    template_folder="templates",
+    static_folder="static",
+)
+PUBLIC = frozenset({"console.login", "console.static"})
+# Session keys kept when signing in or out; everything else is dropped.
+KEPT_ACROSS_SIGN_IN = ("lang",)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def language() -> str:
+    """Indonesian unless the officer switched: the office's language, whatever the browser's."""
+    return i18n.normalize_language(session.get("lang"))
+
+
+def guard() -> SignInGuard:
+    return current_app.extensions["sahaja_console"]
+
+
+def _fresh_session() -> None:
+    """Drop everything but the language and issue a new CSRF token (no session fixation)."""
+    kept = {k: session[k] for k in KEPT_ACROSS_SIGN_IN if k in session}
+    session.clear()
+    session.update(kept)
+    csrf.renew(session)
+
+
+def _expired() -> bool:
+    """A sign-in lasts one working day at most (``CONSOLE_SESSION_HOURS``)."""
+    hours = float(current_app.config.get("CONSOLE_SESSION_HOURS", 12))
+    age = services().clock.now().timestamp() - float(session.get("signed_in_at") or 0)
+    return age > hours * 3600
+
+
+def _login_page(status: int = 200, message: str | None = None, username: str = ""):
+    free = guard().policy.free_failures
+    notice = i18n.t("console.signed_out", language()) if request.args.get("out") else None
+    body = render_template(
+        "console/login.html", message=message, notice=notice, username=username, free=free
+    )
+    return body, status
+
+
+def _refused(message: str, status: int = 403):
+    return render_template("console/refused.html", message=message), status
+
+
+def _from_another_site():
+    """A request a page of another site started: the browser left the SameSite=Strict cookie
+    behind. Refuse a POST; continue a GET from our own origin (where the cookie is sent).
+    The session is not touched: a fresh cookie here would sign the officer out."""
+    if request.method != "GET":
+        message = i18n.t("console.refused_cross_site", language())
+        return render_template("console/refused.html", message=message), 403
+    target = request.full_path.rstrip("?")
+    return render_template("console/continue.html", target=target), 200
+
+
+# --- every console request ----------------------------------------------------------------
+@bp.before_request
+def _before() -> Any:
+    if request.endpoint == "console.static":
+        return None
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        return _from_another_site()
+    chosen = request.args.get("lang")
+    if chosen in i18n.LANGUAGES:
+        session["lang"] = chosen
+    csrf.ensure(session)
+    if session.get("officer") and _expired():
+        _fresh_session()
+    if request.endpoint not in PUBLIC and not session.get("officer"):
+        return redirect(url_for("console.login"), 303)
+    if request.method == "POST" and not csrf.valid(session, request.form.get(csrf.FORM_FIELD)):
+        if request.endpoint == "console.login":
+            return _login_page(403, i18n.t("console.sign_in_expired", language()))
+        return _refused(i18n.t("console.refused_csrf", language()))
+    return None
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint != "console.static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.context_processor
+def _template_helpers() -> dict[str, Any]:
+    lang = language()
+
+    def t(key: str, /, **params: object) -> str:
+        return i18n.t(key, lang, **params)
+
+    return {
+        "t": t,
+        "lang": lang,
+        "languages": i18n.LANGUAGES,
+        "csrf_token": session.get(csrf.SESSION_KEY, ""),
+        "officer": session.get("officer"),
+    }
+
+
+# --- signing in and out -------------------------------------------------------------------
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        if session.get("officer"):
+            return redirect(url_for("console.index"), 303)
+        return _login_page()
+    username = request.form.get("username", "")
+    officer = guard().sign_in(username, request.form.get("password", ""))
+    if officer is None:
+        message = i18n.t("console.sign_in_failed", language(), free=guard().policy.free_failures)
+        return _login_page(401, message, username.strip()[:64])
+    _fresh_session()
+    session.update(
+        officer=officer.username,
+        role=officer.role,
+        site=officer.site,
+        signed_in_at=int(services().clock.now().timestamp()),
+    )
+    return redirect(url_for("console.choose_counter"), 303)
+
+
+@bp.post("/logout")
+def logout():
+    _fresh_session()
+    return redirect(url_for("console.login", out=1), 303)
+
+
+# --- choosing a counter -------------------------------------------------------------------
+@bp.route("/counter", methods=["GET", "POST"])
+def choose_counter():
+    svc = services()
+    role, own_site = session.get("role"), session.get("site")
+    message = None
+    status = 200
+    if request.method == "POST":
+        wanted = request.form.get("counter", "")
+        found = svc.config.counter(wanted)
+        if found is not None and may_work_at(role, own_site, found[0].code):
+            session["counter"] = found[1].id
+            return redirect(url_for("console.index"), 303)
+        message = i18n.t("console.counter_refused", language(), counter=wanted[:40])
+        status = 403
+    lang = language()
+    sites = []
+    for site in choosable_sites(svc.config, role, own_site):
+        current = {c["id"]: c["current"] for c in svc.store.site_view(site.code)["counters"]}
+        counters = [
+            (c, counter_services_text(svc.config, c, lang), current.get(c.id))
+            for c in site.counters
+        ]
+        sites.append((site, counters))
+    page = render_template(
+        "console/counter.html", sites=sites, message=message, chosen=session.get("counter")
+    )
+    return page, status
+
+
+# --- the counter page ---------------------------------------------------------------------
+@bp.get("/")
+def index():
+    svc = services()
+    found = svc.config.counter(session.get("counter") or "")
+    if found is None or not may_work_at(session.get("role"), session.get("site"), found[0].code):
+        session.pop("counter", None)
+        return redirect(url_for("console.choose_counter"), 303)
+    site, counter = found
+    lang = language()
+    snapshot = svc.store.snapshot(site.code, counter.id)
+    data = console_data(svc.config, site, counter, lang, csrf.ensure(session), snapshot)
+    return render_template(
+        "console/console.html",
+        site=site,
+        counter=counter,
+        data=data,
+        shortcuts=SHORTCUTS,
+        services=data["services"],
+        max_skips=svc.config.rules.max_skips,
+    )
+
+
+@bp.route("/<path:_rest>", methods=["GET", "POST"])
+def anything_else(_rest: str):
+    """Any other console address: the sign-in page when signed out (see ``_before``)."""
+    return redirect(url_for("console.index"), 303)
