@@ -12,9 +12,10 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy import insert as insert_core
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -66,7 +67,9 @@ class Statements:
             .returning(SiteDay.site)
         )
         self.site_day_lock = (
-            select(SiteDay).where(SiteDay.site == site, SiteDay.day == day).with_for_update()
+            select(SiteDay.day, SiteDay.issued, SiteDay.call_count)
+            .where(SiteDay.site == site, SiteDay.day == day)
+            .with_for_update()
         )
         service = bindparam("service")
         self.service_day_insert = (
@@ -86,17 +89,20 @@ class Statements:
             )
             .returning(ServiceDay.last_seq, ServiceDay.issued)
         )
-        self.site_day_bump = (
-            update(SiteDay.__table__)
-            .where(SiteDay.site == bindparam("b_site"), SiteDay.day == bindparam("b_day"))
-            .values(issued=SiteDay.__table__.c.issued + 1)
+        site_day = SiteDay.__table__
+        this_day = (site_day.c.site == bindparam("b_site")) & (site_day.c.day == bindparam("b_day"))
+        self.site_day_issued = (
+            update(site_day).where(this_day).values(issued=site_day.c.issued + bindparam("delta"))
+        )
+        self.site_day_called = (
+            update(site_day).where(this_day).values(call_count=site_day.c.call_count + 1)
         )
         self.ticket_insert = insert_core(Ticket.__table__).returning(Ticket.__table__.c.id)
         self.action_insert = insert_core(Action.__table__)
         self.service_day_get = select(ServiceDay).where(
             ServiceDay.site == site, ServiceDay.day == day, ServiceDay.service == service
         )
-        self.service_days_of_site = select(ServiceDay).where(
+        self.service_days_of_site = select(ServiceDay.service, ServiceDay.issued).where(
             ServiceDay.site == site, ServiceDay.day == day
         )
         self.waiting_by_service = (
@@ -104,7 +110,7 @@ class Statements:
             .where(Ticket.site == site, Ticket.day == day, Ticket.status == "waiting")
             .group_by(Ticket.service)
         )
-        self.ticket_by_request = select(Ticket).where(
+        self.ticket_by_request = select(Ticket.id).where(
             Ticket.site == site, Ticket.request_id == bindparam("request_id")
         )
         issued_at, ticket_id = bindparam("issued_at"), bindparam("id")
@@ -159,7 +165,7 @@ class QueueStore:
     # --- locking and day rollover --------------------------------------------------------
     def _lock_site(
         self, session: Session, site: Site, now: datetime, events: list[Emission]
-    ) -> SiteDay:
+    ) -> Row:
         """Lock today's row of the site, creating it (and expiring yesterday) on first use."""
         day = self.today(now)
         params = {"site": site.code, "day": day}
@@ -168,7 +174,7 @@ class QueueStore:
                 self._expire_before(session, site, day, events)
             else:  # it was committed before: no need to try again in this process
                 self._days_seen.add((site.code, day))
-        return session.scalars(self._q.site_day_lock, params).one()
+        return session.connection().execute(self._q.site_day_lock, params).one()
 
     def _expire_before(
         self, session: Session, site: Site, day: date, events: list[Emission]
@@ -228,19 +234,23 @@ class QueueStore:
             with self.db.writing() as session:
                 now = self.clock.now()
                 day_row = self._lock_site(session, site, now, events)
-                existing = session.scalars(
+                existing = session.scalar(
                     self._q.ticket_by_request, {"site": site.code, "request_id": request_id}
-                ).one_or_none()
+                )
                 if existing is not None:
+                    existing = session.get(Ticket, existing)
                     return Outcome(self._ticket_body(session, existing, now), created=False)
                 # Take the next number first (one statement); a refusal below rolls it back.
                 params = {"site": site.code, "day": day_row.day, "service": service}
-                seq, svc_issued = session.execute(self._q.service_day_bump, params).one()
+                conn = session.connection()
+                seq, svc_issued = conn.execute(self._q.service_day_bump, params).one()
                 counts = admission.DayCounts(day_row.issued, svc_issued - 1, seq - 1)
                 refusal = admission.check_issue(site, service, counts, now, self.tz)
                 if refusal is not None:
                     raise conflict(refusal.code, refusal.message_key, **refusal.params)
-                session.execute(self._q.site_day_bump, {"b_site": site.code, "b_day": day_row.day})
+                conn.execute(
+                    self._q.site_day_issued, {"b_site": site.code, "b_day": day_row.day, "delta": 1}
+                )
                 values = {
                     "site": site.code,
                     "day": day_row.day,
@@ -258,10 +268,10 @@ class QueueStore:
                     "skips": 0,
                     "recalls": 0,
                 }
-                ticket = Ticket(id=session.execute(self._q.ticket_insert, values).scalar_one())
-                for key, value in values.items():
-                    setattr(ticket, key, value)  # a detached copy, for the answer only
-                session.execute(
+                ticket_id = conn.execute(self._q.ticket_insert, values).scalar_one()
+                # the answer is built from what was inserted, without an ORM object
+                ticket = SimpleNamespace(id=ticket_id, called_at=None, counter_id=None, **values)
+                conn.execute(
                     self._q.action_insert,
                     {
                         "at": now,
@@ -308,7 +318,10 @@ class QueueStore:
             ticket.status = "voided"
             ticket.void_reason = reason[:64]
             if ticket.day == day_row.day:
-                day_row.issued -= 1
+                session.execute(
+                    self._q.site_day_issued,
+                    {"b_site": site.code, "b_day": day_row.day, "delta": -1},
+                )
                 svc_row = self._service_day(session, site, ticket.day, ticket.issued_service)
                 svc_row.issued -= 1
             self._log(session, now, site, "void", actor, None, ticket.id, reason[:200])
@@ -377,7 +390,7 @@ class QueueStore:
         ticket.called_at = now
         ticket.counter_id = counter.id
         ticket.eligible_after_call = None
-        day_row.call_count += 1
+        session.execute(self._q.site_day_called, {"b_site": site.code, "b_day": day_row.day})
         state.current_ticket_id = ticket.id
         call = self._log(session, now, site, "call", actor, counter.id, ticket.id, ticket.number)
         return ticket, call
@@ -567,7 +580,7 @@ class QueueStore:
             "issued_at": ticket.issued_at,
             "id": ticket.id,
         }
-        return session.scalar(stmt, params) or 0
+        return session.connection().execute(stmt, params).scalar() or 0
 
     def _cached(self, key: tuple, now: datetime, compute: Callable[[], Any]) -> Any:
         """Estimate inputs change slowly: recompute them at most every few seconds."""
@@ -643,13 +656,14 @@ class QueueStore:
 
     def _service_counts(self, session: Session, site: Site, day: date) -> list[p.ServiceCounts]:
         params = {"site": site.code, "day": day}
-        issued = {r.service: r for r in session.scalars(self._q.service_days_of_site, params)}
-        waiting = dict(session.execute(self._q.waiting_by_service, params).all())
-        site_issued = sum(r.issued for r in issued.values())
+        conn = session.connection()
+        issued = dict(conn.execute(self._q.service_days_of_site, params).all())
+        waiting = dict(conn.execute(self._q.waiting_by_service, params).all())
+        site_issued = sum(issued.values())
         out: list[p.ServiceCounts] = []
         for code in site.services:
             svc = self.config.services[code]
-            n = issued[code].issued if code in issued else 0
+            n = issued.get(code, 0)
             out.append(
                 {
                     "code": code,
