@@ -144,6 +144,16 @@ class Accounts:
         self._cache[digest] = (time.monotonic() + self.cache_seconds, found)
         return found
 
+    def revoked_among(self, device_ids: set[int]) -> set[int]:
+        with self.db.reading() as s:
+            return set(
+                s.scalars(
+                    select(Device.id).where(
+                        Device.id.in_(device_ids), Device.revoked_at.is_not(None)
+                    )
+                )
+            )
+
     def record_health(self, device_id: int, report: dict[str, Any], now: datetime) -> None:
         with self.db.writing() as s:
             d = s.get(Device, device_id)

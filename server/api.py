@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 import uuid
 from importlib import resources
 from typing import Any
@@ -67,7 +68,7 @@ def json_body() -> dict[str, Any]:
         return {}
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise errors.ApiError(422, p.ERR_MALFORMED, "server.malformed_json") from exc
     if not isinstance(body, dict):
         raise errors.malformed("(body)", "expected a JSON object")
@@ -82,7 +83,23 @@ def field(body: dict[str, Any], name: str, kind: type, *, required: bool, defaul
     value = body[name]
     if kind is not bool and isinstance(value, bool) or not isinstance(value, kind):
         raise errors.malformed(name, f"expected {kind.__name__}, got {type(value).__name__}")
+    if isinstance(value, str) and not clean_text(value):
+        raise errors.malformed(name, "contains a NUL byte or invalid characters")
     return value
+
+
+def clean_text(value: str) -> bool:
+    """Text a database can store: no NUL byte (PostgreSQL refuses it), no lone surrogate."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+MAX_ID = 2**31 - 1  # ticket ids are 32-bit integers on every database
 
 
 # --- endpoints ---------------------------------------------------------------------------
@@ -153,6 +170,8 @@ def issue_ticket(site: str):
 @bp.post("/tickets/<int:ticket_id>/void")
 def void_ticket(ticket_id: int):
     device = require_device("kiosk")
+    if not 1 <= ticket_id <= MAX_ID:
+        raise errors.not_found(p.ERR_UNKNOWN_TICKET, "server.unknown_ticket")
     body = json_body()
     reason = field(body, "reason", str, required=False, default="print_failed")
     outcome = services().store.void(ticket_id, device.site, reason, device.actor)
@@ -162,7 +181,12 @@ def void_ticket(ticket_id: int):
 
 @bp.get("/tickets/<status_code>")
 def ticket_status(status_code: str):
+    if not STATUS_CODE.fullmatch(status_code):
+        raise errors.not_found(p.ERR_UNKNOWN_TICKET, "server.unknown_ticket")
     return jsonify(services().store.ticket_by_code(status_code))
+
+
+STATUS_CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @bp.get("/counters/<counter>")

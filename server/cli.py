@@ -56,6 +56,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from server.app import create_app
+    from server.extensions import socketio
+    from server.live import watch_revocations
     from server.midnight import start_midnight_rollover
     from server.serve import serve
 
@@ -74,6 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     def make_app():
         app = create_app({"DATABASE_URL": url})
         start_midnight_rollover(app)
+        watch_revocations(app, socketio)
         return app
 
     print(f"Sahaja Lekat server on http://{args.host}:{args.port}/", flush=True)
@@ -211,6 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
     from server.accounts import AccountError
     from server.setup import NotInitialised
 
@@ -220,6 +225,12 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (ConfigError, AccountError, NotInitialised) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (ArgumentError, NoSuchModuleError) as exc:
+        print(f"error: bad database URL: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:
+        print(f"error: cannot reach the database: {exc.orig or exc}", file=sys.stderr)
         return 2
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import request, session
@@ -10,9 +11,15 @@ from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, emit, jo
 from sahaja import protocol as p
 from server.extensions import services
 
+log = logging.getLogger(__name__)
+
 
 class LiveNamespace(Namespace):
     """One namespace for every kind of client; the token decides the rooms."""
+
+    def __init__(self, namespace: str) -> None:
+        super().__init__(namespace)
+        self.devices: dict[str, int] = {}  # connected sid -> device id (this process only)
 
     def _rooms_for(self, auth: Any) -> tuple[str, str | None]:
         svc = services()
@@ -22,6 +29,7 @@ class LiveNamespace(Namespace):
             if device is None:
                 raise ConnectionRefusedError(p.ERR_UNAUTHORIZED)
             svc.accounts.touch(device.id, svc.clock.now())
+            self.devices[request.sid] = device.id
             return device.site, device.counter_id
         counter_id = session.get("counter") if session.get("officer") else None
         found = svc.config.counter(counter_id) if counter_id else None
@@ -38,6 +46,9 @@ class LiveNamespace(Namespace):
             join_room(p.counter_room(counter_id))
         emit(p.SNAPSHOT, services().store.snapshot(site, counter_id), to=request.sid)
 
+    def on_disconnect(self, *_reason: Any) -> None:
+        self.devices.pop(request.sid, None)
+
     def on_request_snapshot(self, _data: Any = None) -> None:
         site = session.get("live_site")
         if site:
@@ -45,6 +56,36 @@ class LiveNamespace(Namespace):
             emit(p.SNAPSHOT, snapshot, to=request.sid)
 
 
+def disconnect_revoked(socketio: SocketIO) -> int:
+    """Close the live connections of devices revoked since they connected."""
+    namespace = socketio.server.namespace_handlers["/"]
+    connected = dict(namespace.devices)
+    if not connected:
+        return 0
+    revoked = services().accounts.revoked_among(set(connected.values()))
+    gone = [sid for sid, device_id in connected.items() if device_id in revoked]
+    for sid in gone:
+        namespace.devices.pop(sid, None)
+        socketio.server.disconnect(sid, namespace="/")
+    return len(gone)
+
+
+def watch_revocations(app, socketio: SocketIO, every_seconds: float = 15.0) -> None:
+    """A revocation made by ``sahaja-server device revoke`` (another process) cuts live
+    connections within ``every_seconds``; HTTP requests are refused within 5 s."""
+
+    def loop() -> None:
+        while True:
+            socketio.sleep(every_seconds)
+            try:
+                with app.app_context():
+                    disconnect_revoked(socketio)
+            except Exception:  # keep watching
+                log.exception("revocation check failed")
+
+    socketio.start_background_task(loop)
+
+
 def init_app(socketio: SocketIO) -> None:
-    if not any(isinstance(h, LiveNamespace) for h in socketio.namespace_handlers):
-        socketio.on_namespace(LiveNamespace("/"))
+    """Register the namespace on the server ``socketio.init_app`` just created for this app."""
+    socketio.on_namespace(LiveNamespace("/"))

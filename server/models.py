@@ -78,7 +78,7 @@ class Ticket(Base):
     __tablename__ = "ticket"
     __table_args__ = (
         UniqueConstraint("site", "day", "number", name="uq_ticket_number_per_day"),
-        UniqueConstraint("site", "request_id", name="uq_ticket_request"),
+        UniqueConstraint("site", "day", "request_id", name="uq_ticket_request_per_day"),
         Index("ix_ticket_waiting", "site", "day", "status", "service"),
         Index("ix_ticket_finished", "site", "service", "finished_at"),
     )

@@ -66,6 +66,9 @@ class Statements:
             .on_conflict_do_nothing()
             .returning(SiteDay.site)
         )
+        self.site_days_before_lock = (
+            select(SiteDay.day).where(SiteDay.site == site, SiteDay.day < day).with_for_update()
+        )
         self.site_day_lock = (
             select(SiteDay.day, SiteDay.issued, SiteDay.call_count)
             .where(SiteDay.site == site, SiteDay.day == day)
@@ -111,7 +114,7 @@ class Statements:
             .group_by(Ticket.service)
         )
         self.ticket_by_request = select(Ticket.id).where(
-            Ticket.site == site, Ticket.request_id == bindparam("request_id")
+            Ticket.site == site, Ticket.day == day, Ticket.request_id == bindparam("request_id")
         )
         issued_at, ticket_id = bindparam("issued_at"), bindparam("id")
         earlier = (Ticket.issued_at < issued_at) | (
@@ -179,7 +182,12 @@ class QueueStore:
     def _expire_before(
         self, session: Session, site: Site, day: date, events: list[Emission]
     ) -> None:
-        """First write of a new local day at a site: yesterday's open tickets expire."""
+        """First write of a new local day at a site: yesterday's open tickets expire.
+
+        Earlier days' rows are locked first, so a writer still finishing yesterday's work
+        (an issue in flight at 23:59:59) commits before the expiry runs, not after it.
+        """
+        session.connection().execute(self._q.site_days_before_lock, {"site": site.code, "day": day})
         expired = session.execute(
             update(Ticket)
             .where(Ticket.site == site.code, Ticket.day < day, Ticket.status.in_(p.OPEN_STATUSES))
@@ -235,7 +243,8 @@ class QueueStore:
                 now = self.clock.now()
                 day_row = self._lock_site(session, site, now, events)
                 existing = session.scalar(
-                    self._q.ticket_by_request, {"site": site.code, "request_id": request_id}
+                    self._q.ticket_by_request,
+                    {"site": site.code, "day": day_row.day, "request_id": request_id},
                 )
                 if existing is not None:
                     existing = session.get(Ticket, existing)
@@ -286,14 +295,12 @@ class QueueStore:
                 )
                 body = self._ticket_body(session, ticket, now)
                 events.append(self._queue_event(session, site, day_row.day))
-        except IntegrityError:
-            # A concurrent process committed the same request_id first (PostgreSQL only:
-            # SQLite writers are already serialised); answer with its ticket.
-            with self.db.reading() as session:
-                existing = session.scalars(
-                    select(Ticket).where(Ticket.site == site.code, Ticket.request_id == request_id)
-                ).one()
-                return Outcome(self._ticket_body(session, existing, self.clock.now()))
+        except IntegrityError as exc:
+            # Only a number collision can get here (issues of a site are serialised, so two
+            # equal request_ids cannot race): a service's prefix was changed mid-day.
+            raise ApiError(
+                409, p.ERR_NUMBERS_EXHAUSTED, "server.numbers_exhausted", service=service
+            ) from exc
         return Outcome(body, created=True, events=events)
 
     def void(self, ticket_id: int, site_code: str, reason: str, actor: str) -> Outcome:
@@ -308,7 +315,12 @@ class QueueStore:
                 raise not_found(p.ERR_UNKNOWN_TICKET, "server.unknown_ticket")
             if ticket.status == "voided":
                 return Outcome(self._ticket_body(session, ticket, now))
-            if ticket.status != "waiting" or ticket.called_at is not None or ticket.skips:
+            ever_called = session.scalar(
+                select(Action.id)
+                .where(Action.ticket_id == ticket.id, Action.kind.in_(("call", "transfer")))
+                .limit(1)
+            )
+            if ticket.status != "waiting" or ever_called is not None:
                 raise conflict(
                     p.ERR_TICKET_NOT_VOIDABLE,
                     "server.ticket_not_voidable",
@@ -628,9 +640,9 @@ class QueueStore:
         return self._cached(("open", site.code, service), now, compute)
 
     def _ticket_body(self, session: Session, ticket: Ticket, now: datetime) -> dict[str, Any]:
-        if ticket.status != "waiting":
+        site = self.config.sites.get(ticket.site)
+        if ticket.status != "waiting" or site is None or ticket.service not in site.services:
             return dict(ticket_payload(ticket, self.tz))
-        site = self.config.sites[ticket.site]
         ahead = self._ahead(session, ticket)
         mean = self._mean_seconds(session, site, ticket.service, now)
         opened = self._open_counters(session, site, ticket.service, now)

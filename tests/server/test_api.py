@@ -306,3 +306,44 @@ def test_sites_lists_every_site_with_services_and_counters(client):
     assert pre["open_now"] is True and pre["hours_today"] == "07:30-15:00"
     assert [c["id"] for c in pre["counters"]] == ["PRE-L1", "PRE-L2"]
     assert {s["code"]: s["remaining"] for s in pre["services"]}["KTP"] == 80
+
+
+def test_hostile_input_is_a_4xx_never_a_500(client, kiosk, counter1):
+    deep = "[" * 30000 + "]" * 30000
+    cases = [
+        client.post(ISSUE, data=deep, headers={**kiosk, "Content-Type": "application/json"}),
+        client.post(ISSUE, json={"service": "KTP", "request_id": "\ud800"}, headers=kiosk),
+        client.post(ISSUE, json={"service": "KTP", "request_id": "a\x00b"}, headers=kiosk),
+        client.post(ISSUE, json={"service": "KTP\x00"}, headers=kiosk),
+        client.post("/api/v1/tickets/99999999999999999999/void", json={}, headers=kiosk),
+        client.post("/api/v1/tickets/2147483648/void", json={}, headers=kiosk),
+        client.get("/api/v1/tickets/ab%00cd"),
+        client.post("/api/v1/counters/PRE-L1/reprint", json={"number": "\udfff"}, headers=counter1),
+        client.post(
+            "/api/v1/counters/PRE-L1/reprint", json={"number": "A0\x001"}, headers=counter1
+        ),
+        client.post(ISSUE, data=b"\xff\xfe", headers={**kiosk, "Content-Type": "application/json"}),
+        client.post(
+            ISSUE, data="x" * 70_000, headers={**kiosk, "Content-Type": "application/json"}
+        ),
+    ]
+    for r in cases:
+        assert 400 <= r.status_code < 500, (r.status_code, r.data[:200])
+        assert r.json["error"] and r.json["message"]
+
+
+def test_a_ticket_once_called_cannot_be_voided_even_after_a_transfer(client, kiosk, counter1):
+    t = issue(client, kiosk, "KTP").json
+    client.post("/api/v1/counters/PRE-L1/next", headers=counter1)
+    client.post("/api/v1/counters/PRE-L1/transfer", json={"service": "KK"}, headers=counter1)
+    r = client.post(f"/api/v1/tickets/{t['id']}/void", json={}, headers=kiosk)
+    assert (r.status_code, r.json["error"]) == (409, "ticket_not_voidable")
+    assert client.get("/api/v1/sites/PRE").json["issued"] == 1
+
+
+def test_request_ids_are_scoped_to_the_day(client, kiosk, clock):
+    first = issue(client, kiosk, request_id="kiosk-1-0001").json
+    clock.advance(days=1)
+    again = issue(client, kiosk, request_id="kiosk-1-0001")
+    assert again.status_code == 201 and again.json["id"] != first["id"]
+    assert again.json["number"] == "A001"

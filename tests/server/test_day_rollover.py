@@ -54,3 +54,50 @@ def test_lazy_rollover_without_the_timer(app, client, kiosk, clock, make_token):
     got = board.get_received()
     rolled = [m["args"][0] for m in got if m["name"] == p.DAY_ROLLED]
     assert rolled == [{"site": "PRE", "day": "2026-12-01", "expired": 1}]
+
+
+def test_an_issue_in_flight_at_midnight_is_expired_by_the_rollover(db_url, clock):
+    """The rollover waits for yesterday's writers: a ticket committed at 23:59:59.9 still
+    expires instead of staying 'waiting' forever."""
+    import threading
+
+    from server.database import Database
+    from server.queue_store import QueueStore
+    from server.setup import init_database
+
+    locked, release = threading.Event(), threading.Event()
+
+    def slow_code() -> str:
+        locked.set()  # called inside the issuing transaction, after the site lock
+        release.wait(10)
+        return "late-ticket-code"
+
+    issuing_db, rolling_db = Database.connect(db_url), Database.connect(db_url)
+    config = init_database(issuing_db, OPEN_ALL_DAY, clock.now())
+    issuing = QueueStore(issuing_db, config, clock, make_code=slow_code)
+    rolling = QueueStore(rolling_db, config, clock)
+    result = {}
+
+    def issue_late() -> None:
+        body = issuing.issue(
+            "PRE", "KTP", priority=False, category=None, request_id="late", actor="test"
+        ).body
+        result["ticket"] = body
+
+    try:
+        clock.set(datetime(2026, 11, 30, 23, 0, tzinfo=WIB))
+        rolling.issue("PRE", "KK", priority=False, category=None, request_id="early", actor="t")
+        clock.set(datetime(2026, 11, 30, 23, 59, 59, tzinfo=WIB))
+        thread = threading.Thread(target=issue_late)
+        thread.start()
+        assert locked.wait(10)
+        clock.set(datetime(2026, 12, 1, 0, 0, 1, tzinfo=WIB))
+        threading.Timer(0.3, release.set).start()  # the rollover below must wait for it
+        rolling.roll_over()
+        thread.join(10)
+        assert result["ticket"]["number"] == "A001"
+        assert rolling.ticket_by_code("late-ticket-code")["status"] == "expired"
+    finally:
+        release.set()
+        issuing_db.dispose()
+        rolling_db.dispose()

@@ -138,3 +138,19 @@ def test_document_ready_calls_a_finished_ticket_back(app, client, make_token):
     ]
     missing = client.post("/api/v1/counters/PRE-L1/ready", json={"number": "A404"}, headers=c)
     assert missing.status_code == 404
+
+
+def test_a_revoked_device_is_cut_off(app, client, clock):
+    from server.live import disconnect_revoked
+
+    accounts = app.extensions["sahaja"].accounts
+    token = accounts.add_device("board-rev", "PRE", "display", None, clock.now())
+    keep = connect(app, accounts.add_device("board-keep", "PRE", "display", None, clock.now()))
+    board = connect(app, token)
+    assert board.is_connected()
+    with app.app_context():
+        assert disconnect_revoked(socketio) == 0
+        accounts.revoke_device("board-rev", clock.now())
+        assert disconnect_revoked(socketio) == 1
+    assert not board.is_connected() and keep.is_connected()
+    assert not socketio.test_client(app, auth={"token": token}).is_connected()
