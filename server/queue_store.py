@@ -564,22 +564,34 @@ class QueueStore:
     def _waiting(
         self, session: Session, site: Site, day: date, services: tuple[str, ...]
     ) -> list[WaitingTicket]:
-        """The waiting tickets of some services, as light rows rather than ORM objects."""
-        rows = session.execute(
-            select(
-                Ticket.id,
-                Ticket.service,
-                Ticket.priority,
-                Ticket.issued_at,
-                Ticket.eligible_after_call,
-            ).where(
-                Ticket.site == site.code,
-                Ticket.day == day,
-                Ticket.status == "waiting",
-                Ticket.service.in_(services),
-            )
+        """The tickets "next" can choose from, as light rows: every skipped ticket (few), and
+        of the others only the first in call order, since all of them are due and the core
+        takes the first due one. The ORDER BY mirrors ``WaitingTicket.call_order``; the core
+        still makes the choice. This keeps "next" independent of the queue's length."""
+        columns = (
+            Ticket.id,
+            Ticket.service,
+            Ticket.priority,
+            Ticket.issued_at,
+            Ticket.eligible_after_call,
         )
-        return [WaitingTicket(*row) for row in rows]
+        waiting = (
+            Ticket.site == site.code,
+            Ticket.day == day,
+            Ticket.status == "waiting",
+            Ticket.service.in_(services),
+        )
+        conn = session.connection()
+        first = conn.execute(
+            select(*columns)
+            .where(*waiting, Ticket.eligible_after_call.is_(None))
+            .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+            .limit(1)
+        ).all()
+        skipped = conn.execute(
+            select(*columns).where(*waiting, Ticket.eligible_after_call.is_not(None))
+        ).all()
+        return [WaitingTicket(*row) for row in (*first, *skipped)]
 
     def _ahead(self, session: Session, ticket: Ticket) -> int:
         """Waiting tickets of the same service called before this one (the core's call order,
