@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -81,6 +82,17 @@ class Ticket(Base):
         UniqueConstraint("site", "day", "request_id", name="uq_ticket_request_per_day"),
         Index("ix_ticket_waiting", "site", "day", "status", "service"),
         Index("ix_ticket_finished", "site", "service", "finished_at"),
+        Index(
+            "ix_ticket_call_order",
+            "site",
+            "day",
+            "status",
+            "service",
+            text("priority DESC"),
+            "issued_at",
+            "id",
+        ),
+        Index("ix_ticket_skipped", "site", "day", "status", "eligible_after_call"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     site: Mapped[str] = mapped_column(String(16))

@@ -126,6 +126,25 @@ class Statements:
             Ticket.status == "waiting",
             Ticket.service == service,
         )
+        candidate = (
+            Ticket.id,
+            Ticket.service,
+            Ticket.priority,
+            Ticket.issued_at,
+            Ticket.eligible_after_call,
+        )
+        waiting_at_site = (Ticket.site == site, Ticket.day == day, Ticket.status == "waiting")
+        self.skipped = select(*candidate).where(
+            *waiting_at_site, Ticket.eligible_after_call.is_not(None)
+        )
+        self.first_due = (
+            select(*candidate)
+            .where(
+                *waiting_at_site, Ticket.service == service, Ticket.eligible_after_call.is_(None)
+            )
+            .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+            .limit(1)
+        )
         self.ahead_of_priority = same_service_waiting.where(Ticket.priority.is_(True), earlier)
         self.ahead_of_regular = same_service_waiting.where(
             Ticket.priority.is_(True) | (Ticket.priority.is_(False) & earlier)
@@ -565,33 +584,15 @@ class QueueStore:
         self, session: Session, site: Site, day: date, services: tuple[str, ...]
     ) -> list[WaitingTicket]:
         """The tickets "next" can choose from, as light rows: every skipped ticket (few), and
-        of the others only the first in call order, since all of them are due and the core
-        takes the first due one. The ORDER BY mirrors ``WaitingTicket.call_order``; the core
-        still makes the choice. This keeps "next" independent of the queue's length."""
-        columns = (
-            Ticket.id,
-            Ticket.service,
-            Ticket.priority,
-            Ticket.issued_at,
-            Ticket.eligible_after_call,
-        )
-        waiting = (
-            Ticket.site == site.code,
-            Ticket.day == day,
-            Ticket.status == "waiting",
-            Ticket.service.in_(services),
-        )
+        of the others only the first of each service in call order, since all of them are due
+        and the core takes the first due one. The ORDER BY mirrors ``WaitingTicket.call_order``;
+        the core still makes the choice. This keeps "next" independent of the queue's length."""
         conn = session.connection()
-        first = conn.execute(
-            select(*columns)
-            .where(*waiting, Ticket.eligible_after_call.is_(None))
-            .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
-            .limit(1)
-        ).all()
-        skipped = conn.execute(
-            select(*columns).where(*waiting, Ticket.eligible_after_call.is_not(None))
-        ).all()
-        return [WaitingTicket(*row) for row in (*first, *skipped)]
+        params = {"site": site.code, "day": day}
+        rows = [r for r in conn.execute(self._q.skipped, params) if r.service in services]
+        for service in services:  # one short index scan each (ix_ticket_call_order)
+            rows += conn.execute(self._q.first_due, {**params, "service": service}).all()
+        return [WaitingTicket(*row) for row in rows]
 
     def _ahead(self, session: Session, ticket: Ticket) -> int:
         """Waiting tickets of the same service called before this one (the core's call order,
