@@ -198,10 +198,12 @@ def counter_view(counter: str):
 @bp.post("/counters/<counter>/<action>")
 def counter_action(counter: str, action: str):
     svc = services()
-    if action == "reprint":
-        return reprint(counter)
-    if action == "ready":
-        return document_ready(counter)
+    if action in BY_NUMBER:  # actions on any of today's tickets, named by its number
+        actor = counter_actor(counter)
+        number = field(json_body(), "number", str, required=True)
+        outcome = getattr(svc.store, BY_NUMBER[action])(counter, number, actor)
+        publish(outcome.events)
+        return jsonify(outcome.body)
     if action not in ("next", "recall", "skip", "finish", "transfer"):
         raise errors.not_found(p.ERR_NOT_FOUND, "server.not_found")
     actor = counter_actor(counter)
@@ -212,20 +214,7 @@ def counter_action(counter: str, action: str):
     return jsonify(outcome.body)
 
 
-def reprint(counter: str):
-    actor = counter_actor(counter)
-    number = field(json_body(), "number", str, required=True)
-    outcome = services().store.reprint(counter, number, actor)
-    publish(outcome.events)
-    return jsonify(outcome.body)
-
-
-def document_ready(counter: str):
-    actor = counter_actor(counter)
-    number = field(json_body(), "number", str, required=True)
-    outcome = services().store.announce_ready(counter, number, actor)
-    publish(outcome.events)
-    return jsonify(outcome.body)
+BY_NUMBER = {"reprint": "reprint", "ready": "announce_ready"}
 
 
 @bp.post("/devices/me/health")

@@ -58,7 +58,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from server.app import create_app
     from server.extensions import socketio
     from server.live import watch_revocations
-    from server.midnight import start_midnight_rollover
+    from server.midnight import start_checkpointer, start_midnight_rollover
     from server.serve import serve
 
     url = _database_url(args)
@@ -76,6 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     def make_app():
         app = create_app({"DATABASE_URL": url})
         start_midnight_rollover(app)
+        start_checkpointer(app)
         watch_revocations(app, socketio)
         return app
 

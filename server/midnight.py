@@ -1,4 +1,4 @@
-"""Local midnight: expire the day's open tickets and restart numbering, then tell clients."""
+"""Background upkeep: the midnight rollover, and SQLite checkpoints off the request path."""
 
 from __future__ import annotations
 
@@ -23,5 +23,20 @@ def start_midnight_rollover(app: Flask) -> None:
                 publish(svc.store.roll_over())
             except Exception:  # keep the loop alive; the next write rolls the day lazily
                 log.exception("midnight rollover failed")
+
+    socketio.start_background_task(loop)
+
+
+def start_checkpointer(app: Flask, every_seconds: float = 1.0) -> None:
+    """Move WAL checkpoints (fsync-heavy) from committing requests to this thread."""
+
+    def loop() -> None:
+        db = services(app).db
+        while True:
+            socketio.sleep(every_seconds)
+            try:
+                db.checkpoint()
+            except Exception:  # a busy database: try again next round
+                log.exception("checkpoint failed")
 
     socketio.start_background_task(loop)
