@@ -11,8 +11,9 @@ from flask import Flask
 
 from sahaja.core.clock import Clock, SystemClock
 from server.accounts import Accounts
+from server.announcer import QueueAnnouncer
 from server.database import Database
-from server.extensions import Services, socketio
+from server.extensions import Services, publish, socketio
 from server.queue_store import QueueStore
 from server.setup import stored_config
 
@@ -56,12 +57,18 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
     db = Database.connect(app.config["DATABASE_URL"])
     config = stored_config(db)
     clock = clock or SystemClock()
+    store = QueueStore(db, config, clock)
+
+    def send_counts(site: str) -> None:
+        publish([store.queue_event(site)])
+
     app.extensions["sahaja"] = Services(
         db=db,
         config=config,
         clock=clock,
-        store=QueueStore(db, config, clock),
+        store=store,
         accounts=Accounts(db, config),
+        announcer=QueueAnnouncer(send_counts),
     )
 
     from server import api, errors_http, live

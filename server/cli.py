@@ -56,7 +56,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from server.app import create_app
-    from server.extensions import socketio
+    from server.extensions import socketio, start_announcer
     from server.live import watch_revocations
     from server.midnight import start_checkpointer, start_midnight_rollover
     from server.serve import serve
@@ -77,6 +77,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         app = create_app({"DATABASE_URL": url})
         start_midnight_rollover(app)
         start_checkpointer(app)
+        start_announcer(app)
         watch_revocations(app, socketio)
         return app
 

@@ -9,7 +9,9 @@ from flask_socketio import SocketIO
 
 from sahaja.config import Config
 from sahaja.core.clock import Clock
+from sahaja.protocol import QUEUE_CHANGED
 from server.accounts import Accounts
+from server.announcer import QueueAnnouncer
 from server.database import Database
 from server.queue_store import Emission, QueueStore
 
@@ -25,13 +27,21 @@ class Services:
     clock: Clock
     store: QueueStore
     accounts: Accounts
+    announcer: QueueAnnouncer
 
 
 def services(app: Flask | None = None) -> Services:
     return (app or current_app).extensions["sahaja"]
 
 
-def publish(events: list[Emission]) -> None:
+def publish(events: list[Emission], app: Flask | None = None) -> None:
     """Announce committed changes to the rooms concerned (through Redis when configured)."""
     for e in events:
+        if e.event == QUEUE_CHANGED and e.payload is None:
+            services(app).announcer.changed(e.rooms[0].partition(":")[2])
+            continue
         socketio.emit(e.event, e.payload, to=list(e.rooms) if len(e.rooms) > 1 else e.rooms[0])
+
+
+def start_announcer(app: Flask) -> None:
+    socketio.start_background_task(services(app).announcer.run, socketio.sleep)

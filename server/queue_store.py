@@ -239,7 +239,7 @@ class QueueStore:
                 self._lock_site(session, site, now, events)
         for site in self.config.sites.values():
             with self.db.reading() as session:
-                events.append(self._queue_event(session, site, self.today(now)))
+                events.append(self._counts_changed(site))
         return events
 
     # --- issuing -----------------------------------------------------------------------
@@ -313,7 +313,7 @@ class QueueStore:
                     },
                 )
                 body = self._ticket_body(session, ticket, now)
-                events.append(self._queue_event(session, site, day_row.day))
+                events.append(self._counts_changed(site))
         except IntegrityError as exc:
             # Only a number collision can get here (issues of a site are serialised, so two
             # equal request_ids cannot race): a service's prefix was changed mid-day.
@@ -357,7 +357,7 @@ class QueueStore:
                 svc_row.issued -= 1
             self._log(session, now, site, "void", actor, None, ticket.id, reason[:200])
             body = self._ticket_body(session, ticket, now)
-            events.append(self._queue_event(session, site, day_row.day))
+            events.append(self._counts_changed(site))
         return Outcome(body, events=events)
 
     # --- counter actions -----------------------------------------------------------------
@@ -398,7 +398,7 @@ class QueueStore:
             if action != "recall":
                 rooms = (p.site_room(site.code), p.counter_room(counter.id))
                 events.append(Emission(p.COUNTER_CHANGED, body, rooms))
-                events.append(self._queue_event(session, site, day_row.day))
+                events.append(self._counts_changed(site))
         return Outcome(body, events=events)
 
     def _finish(self, ticket: Ticket, now: datetime) -> None:
@@ -701,6 +701,15 @@ class QueueStore:
                 }
             )
         return out
+
+    def _counts_changed(self, site: Site) -> Emission:
+        """A placeholder: the announcer computes and sends the site's counts after commit."""
+        return Emission(p.QUEUE_CHANGED, None, (p.site_room(site.code),))
+
+    def queue_event(self, site_code: str) -> Emission:
+        site = self.site(site_code)
+        with self.db.reading() as session:
+            return self._queue_event(session, site, self.today())
 
     def _queue_event(self, session: Session, site: Site, day: date) -> Emission:
         services = self._service_counts(session, site, day)
