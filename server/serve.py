@@ -23,7 +23,8 @@ class SahajaServer(BaseApplication):
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # newer Gunicorn settings are skipped on older ones
+                self.cfg.set(key, value)
 
     def load(self) -> Flask:
         app = self.make_app()  # in the worker, after the fork
@@ -53,5 +54,7 @@ def serve(make_app, host: str, port: int, workers: int, threads: int, verbose: b
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "sahaja-server",
+        # no shared control socket in $HOME: several servers (tests, sites) run side by side
+        "control_socket_disable": True,
     }
     SahajaServer(make_app, options).run()
