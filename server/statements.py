@@ -1,0 +1,112 @@
+"""The hot statements of the queue store, built once.
+
+Constructing a SQLAlchemy statement costs more Python time than running a small indexed query
+on SQLite (docs/benchmarks.md), so the statements every request runs are built here once, with
+bind parameters, per database dialect.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import insert as insert_core
+from sqlalchemy.dialects import postgresql, sqlite
+
+from server.models import Action, ServiceDay, SiteDay, Ticket
+
+
+class Statements:
+    """The hot statements, built once: constructing a SQLAlchemy statement costs more Python
+    time than running a small indexed query on SQLite (see docs/benchmarks.md)."""
+
+    def __init__(self, dialect: str) -> None:
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        site, day = bindparam("site"), bindparam("day")
+        self.site_day_insert = (
+            insert(SiteDay)
+            .values(site=site, day=day, issued=0, call_count=0)
+            .on_conflict_do_nothing()
+            .returning(SiteDay.site)
+        )
+        self.site_days_before_lock = (
+            select(SiteDay.day).where(SiteDay.site == site, SiteDay.day < day).with_for_update()
+        )
+        self.site_day_lock = (
+            select(SiteDay.day, SiteDay.issued, SiteDay.call_count)
+            .where(SiteDay.site == site, SiteDay.day == day)
+            .with_for_update()
+        )
+        service = bindparam("service")
+        self.service_day_insert = (
+            insert(ServiceDay)
+            .values(site=site, day=day, service=service, last_seq=0, issued=0)
+            .on_conflict_do_nothing()
+        )
+        self.service_day_bump = (
+            insert(ServiceDay)
+            .values(site=site, day=day, service=service, last_seq=1, issued=1)
+            .on_conflict_do_update(
+                index_elements=["site", "day", "service"],
+                set_={
+                    "last_seq": ServiceDay.__table__.c.last_seq + 1,
+                    "issued": ServiceDay.__table__.c.issued + 1,
+                },
+            )
+            .returning(ServiceDay.last_seq, ServiceDay.issued)
+        )
+        site_day = SiteDay.__table__
+        this_day = (site_day.c.site == bindparam("b_site")) & (site_day.c.day == bindparam("b_day"))
+        self.site_day_issued = (
+            update(site_day).where(this_day).values(issued=site_day.c.issued + bindparam("delta"))
+        )
+        self.site_day_called = (
+            update(site_day).where(this_day).values(call_count=site_day.c.call_count + 1)
+        )
+        self.ticket_insert = insert_core(Ticket.__table__).returning(Ticket.__table__.c.id)
+        self.action_insert = insert_core(Action.__table__)
+        self.service_day_get = select(ServiceDay).where(
+            ServiceDay.site == site, ServiceDay.day == day, ServiceDay.service == service
+        )
+        self.service_days_of_site = select(ServiceDay.service, ServiceDay.issued).where(
+            ServiceDay.site == site, ServiceDay.day == day
+        )
+        self.waiting_by_service = (
+            select(Ticket.service, func.count())
+            .where(Ticket.site == site, Ticket.day == day, Ticket.status == "waiting")
+            .group_by(Ticket.service)
+        )
+        self.ticket_by_request = select(Ticket.id).where(
+            Ticket.site == site, Ticket.day == day, Ticket.request_id == bindparam("request_id")
+        )
+        issued_at, ticket_id = bindparam("issued_at"), bindparam("id")
+        earlier = (Ticket.issued_at < issued_at) | (
+            (Ticket.issued_at == issued_at) & (Ticket.id < ticket_id)
+        )
+        same_service_waiting = select(func.count()).where(
+            Ticket.site == site,
+            Ticket.day == day,
+            Ticket.status == "waiting",
+            Ticket.service == service,
+        )
+        candidate = (
+            Ticket.id,
+            Ticket.service,
+            Ticket.priority,
+            Ticket.issued_at,
+            Ticket.eligible_after_call,
+        )
+        waiting_at_site = (Ticket.site == site, Ticket.day == day, Ticket.status == "waiting")
+        self.skipped = select(*candidate).where(
+            *waiting_at_site, Ticket.eligible_after_call.is_not(None)
+        )
+        self.first_due = (
+            select(*candidate)
+            .where(
+                *waiting_at_site, Ticket.service == service, Ticket.eligible_after_call.is_(None)
+            )
+            .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+            .limit(1)
+        )
+        self.ahead_of_priority = same_service_waiting.where(Ticket.priority.is_(True), earlier)
+        self.ahead_of_regular = same_service_waiting.where(
+            Ticket.priority.is_(True) | (Ticket.priority.is_(False) & earlier)
+        )
