@@ -68,7 +68,12 @@ def _play_out(player: MixerPlayer) -> None:
     while player.busy and time.monotonic() < deadline:
         player.pump()
         time.sleep(0.005)
-    time.sleep(0.1)
+    # SDL's disk driver writes at the pace of a real device and may trail the mixer on a busy
+    # machine: keep the device open until the last announcement has had its full length.
+    if player.history:  # they play back to back from the first hand-over
+        end = player.history[0].handed_at + sum(h.seconds for h in player.history)
+        time.sleep(max(0.0, end - time.perf_counter()))
+    time.sleep(0.3)
     player.close()
 
 
