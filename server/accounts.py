@@ -193,6 +193,18 @@ class Accounts:
                 )
             )
 
+    def reset_password(self, username: str, password: str) -> None:
+        """A new password, and the console's sign-in lock lifted (an officer locked out)."""
+        if len(password) < 8:
+            raise AccountError("the password needs at least 8 characters")
+        with self.db.writing() as s:
+            user = s.scalars(select(User).where(User.username == username)).first()
+            if user is None:
+                raise AccountError(f"no user named {username!r}")
+            user.password_hash = generate_password_hash(password)
+            user.failed_logins = 0
+            user.locked_until = None
+
     def check_password(self, username: str, password: str) -> User | None:
         with self.db.reading() as s:
             user = s.scalars(select(User).where(User.username == username)).first()

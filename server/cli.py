@@ -117,6 +117,10 @@ def _password(args: argparse.Namespace) -> str:
 def cmd_user(args: argparse.Namespace) -> int:
     accounts = _accounts(args)
     role = "admin" if args.command == "admin" else "officer"
+    if args.user_cmd == "reset":
+        accounts.reset_password(args.user, _password(args))
+        print(f"password of {args.user!r} set; sign-in lock cleared")
+        return 0
     site = getattr(args, "site", None)
     accounts.add_user(args.user, _password(args), role, site, SystemClock().now())
     print(f"{role} {args.user!r} added")
@@ -211,6 +215,11 @@ def build_parser() -> argparse.ArgumentParser:
         p_uadd.add_argument("--password-stdin", action="store_true")
         if name == "officer":
             p_uadd.add_argument("--site", required=True)
+        p_reset = usub.add_parser(
+            "reset", help="set a new password and lift a sign-in lock (any user)"
+        )
+        p_reset.add_argument("user")
+        p_reset.add_argument("--password-stdin", action="store_true")
         p_u.set_defaults(func=cmd_user)
     return parser
 

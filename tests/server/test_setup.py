@@ -120,3 +120,44 @@ def test_cli_errors_are_one_clear_line(tmp_path):
     assert r.returncode == 2 and "needs --counter" in r.stderr
     for sub in ((), ("init",), ("run",), ("device",), ("device", "add"), ("officer", "add")):
         assert cli(*sub, "--help").returncode == 0
+
+
+def test_officer_password_reset_lifts_the_lock(tmp_path):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from server.accounts import Accounts
+    from server.models import User
+
+    db_url = f"sqlite:///{tmp_path / 'x.db'}"
+    assert cli("--database", db_url, "init").returncode == 0
+    add = subprocess.run(
+        [sys.executable, "-m", "server.cli", "--database", db_url, "officer", "add", "ani",
+         "--site", "PRE", "--password-stdin"],
+        input="rahasia-lama\n", capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert add.returncode == 0, add.stderr
+    db = Database.connect(db_url)
+    with db.writing() as s:
+        user = s.scalars(select(User)).one()
+        user.failed_logins, user.locked_until = 7, MONDAY_0800 + timedelta(hours=1)
+    reset = subprocess.run(
+        [sys.executable, "-m", "server.cli", "--database", db_url, "officer", "reset", "ani",
+         "--password-stdin"],
+        input="rahasia-baru\n", capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert reset.returncode == 0, reset.stderr
+    accounts = Accounts(db, stored_config(db))
+    assert accounts.check_password("ani", "rahasia-baru") is not None
+    assert accounts.check_password("ani", "rahasia-lama") is None
+    with db.reading() as s:
+        user = s.scalars(select(User)).one()
+        assert (user.failed_logins, user.locked_until) == (0, None)
+    r = subprocess.run(
+        [sys.executable, "-m", "server.cli", "--database", db_url, "officer", "reset", "nobody",
+         "--password-stdin"],
+        input="rahasia-baru\n", capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert r.returncode == 2 and "no user named 'nobody'" in r.stderr
+    db.dispose()
