@@ -85,6 +85,7 @@ class QueueRules:
     estimate_window: int = 20  # finished tickets in the rolling mean service time
     counter_idle_minutes: int = 30  # a counter with no action for this long counts as closed
     recent_calls: int = 10  # calls kept in a snapshot for the board
+    void_window_minutes: int = 5  # a kiosk may void a ticket it issued this long after issuing
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ TypedDicts document their keys.
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 API_PREFIX = "/api/v1"
 SOCKETIO_PATH = "socket.io"
@@ -47,8 +47,52 @@ def counter_room(counter: str) -> str:
 Role = Literal["kiosk", "display", "counter"]
 ROLES: tuple[str, ...] = ("kiosk", "display", "counter")
 
+# Ticket statuses. A ticket waits until a counter calls it; "next" or "finish" ends it as
+# finished, one skip too many as no_show; a kiosk voids one it could not print; the first
+# write of a new local day expires whatever is still open.
+STATUS_WAITING = "waiting"
+STATUS_CALLED = "called"
+STATUS_FINISHED = "finished"
+STATUS_NO_SHOW = "no_show"
+STATUS_VOIDED = "voided"
+STATUS_EXPIRED = "expired"
 TicketStatus = Literal["waiting", "called", "finished", "no_show", "voided", "expired"]
-OPEN_STATUSES: tuple[str, ...] = ("waiting", "called")
+TICKET_STATUSES: tuple[str, ...] = (
+    STATUS_WAITING,
+    STATUS_CALLED,
+    STATUS_FINISHED,
+    STATUS_NO_SHOW,
+    STATUS_VOIDED,
+    STATUS_EXPIRED,
+)
+OPEN_STATUSES: tuple[str, ...] = (STATUS_WAITING, STATUS_CALLED)
+
+# Counter actions: the last segment of POST /api/v1/counters/{counter}/{action}.
+ACTION_NEXT = "next"  # finish the current ticket (if any), call the next one
+ACTION_RECALL = "recall"  # announce the current ticket again
+ACTION_SKIP = "skip"  # the current ticket did not come: back in the queue later, or no-show
+ACTION_FINISH = "finish"  # the current ticket is served
+ACTION_TRANSFER = "transfer"  # the current ticket moves to another service ({"service"})
+ACTION_REPRINT = "reprint"  # a kiosk prints one of today's tickets again ({"number"})
+ACTION_READY = "ready"  # call a finished ticket back to collect its document ({"number"})
+CounterAction = Literal["next", "recall", "skip", "finish", "transfer", "reprint", "ready"]
+# actions on the counter's current ticket, and actions on any of today's tickets by number
+CURRENT_TICKET_ACTIONS: tuple[str, ...] = (
+    ACTION_NEXT,
+    ACTION_RECALL,
+    ACTION_SKIP,
+    ACTION_FINISH,
+    ACTION_TRANSFER,
+)
+NUMBER_ACTIONS: tuple[str, ...] = (ACTION_REPRINT, ACTION_READY)
+COUNTER_ACTIONS: tuple[str, ...] = CURRENT_TICKET_ACTIONS + NUMBER_ACTIONS
+
+# What a board announces (CallPayload.kind).
+CALL_KIND_CALL = "call"
+CALL_KIND_RECALL = "recall"
+CALL_KIND_DOCUMENT_READY = "document_ready"  # a citizen is called back to collect a document
+CallKind = Literal["call", "recall", "document_ready"]
+CALL_KINDS: tuple[str, ...] = (CALL_KIND_CALL, CALL_KIND_RECALL, CALL_KIND_DOCUMENT_READY)
 
 PRIORITY_CATEGORIES: tuple[str, ...] = (
     "lansia",
@@ -60,6 +104,17 @@ PRIORITY_CATEGORIES: tuple[str, ...] = (
 
 PrinterState = Literal["ok", "near_end", "out", "offline", "unknown"]
 PRINTER_STATES: tuple[str, ...] = ("ok", "near_end", "out", "offline", "unknown")
+
+# --- Ticket numbers and status codes -----------------------------------------------------
+# A number is the service's prefix letter and a 3-digit sequence per site, service and day.
+NUMBER_DIGITS = 3
+MAX_NUMBER = 10**NUMBER_DIGITS - 1  # 999
+NUMBER_PATTERN = r"[A-Z][0-9]{3}"  # "A012", as the server writes it
+# What staff may type for a number ("a12", "A 012"): the letter, then up to 3 digits. The
+# same expression in Python and JavaScript (the console gets it from the server).
+NUMBER_INPUT_PATTERN = r"^\s*([A-Za-z])\s*0*([0-9]{1,3})\s*$"
+# The private, unguessable code of GET /api/v1/tickets/{status_code} (printed as a QR).
+STATUS_CODE_PATTERN = r"[A-Za-z0-9_-]{1,64}"
 
 # --- Error codes of the HTTP API (body: {"error": CODE, "message": TEXT}) ---------------
 ERR_QUOTA_EXHAUSTED = "quota_exhausted"  # 409
@@ -76,12 +131,44 @@ ERR_FORBIDDEN = "forbidden"  # 403: a valid token of the wrong role, site or cou
 ERR_NO_CURRENT_TICKET = "no_current_ticket"  # 409: recall/skip/finish/transfer with none
 ERR_SERVICE_NOT_OFFERED = "service_not_offered"  # 409: transfer to a service the site lacks
 ERR_TICKET_NOT_VOIDABLE = "ticket_not_voidable"  # 409: void of a ticket already called/ended
+ERR_NOT_TICKET_ISSUER = "not_ticket_issuer"  # 403: void by a kiosk that did not issue it
+ERR_VOID_WINDOW_PASSED = "void_window_passed"  # 409: void asked too long after the issue
 ERR_TICKET_NOT_READY = "ticket_not_ready"  # 409: "document ready" for a ticket not finished
 ERR_METHOD_NOT_ALLOWED = "method_not_allowed"  # 405
+ERR_BUSY = "busy"  # 503: the database is busy; try again
+ERR_INTERNAL = "internal_error"  # 500
+
+# The HTTP status each code is answered with.
+ERROR_STATUS: dict[str, int] = {
+    ERR_QUOTA_EXHAUSTED: 409,
+    ERR_CLOSED: 409,
+    ERR_NUMBERS_EXHAUSTED: 409,
+    ERR_NOT_FOUND: 404,
+    ERR_UNKNOWN_SITE: 404,
+    ERR_UNKNOWN_SERVICE: 404,
+    ERR_UNKNOWN_COUNTER: 404,
+    ERR_UNKNOWN_TICKET: 404,
+    ERR_MALFORMED: 422,
+    ERR_UNAUTHORIZED: 401,
+    ERR_FORBIDDEN: 403,
+    ERR_NO_CURRENT_TICKET: 409,
+    ERR_SERVICE_NOT_OFFERED: 409,
+    ERR_TICKET_NOT_VOIDABLE: 409,
+    ERR_NOT_TICKET_ISSUER: 403,
+    ERR_VOID_WINDOW_PASSED: 409,
+    ERR_TICKET_NOT_READY: 409,
+    ERR_METHOD_NOT_ALLOWED: 405,
+    ERR_BUSY: 503,
+    ERR_INTERNAL: 500,
+}
+ERROR_CODES: tuple[str, ...] = tuple(ERROR_STATUS)
 
 
 # --- Payload shapes --------------------------------------------------------------------
-class TicketPayload(TypedDict):
+class PublicTicketPayload(TypedDict):
+    """A ticket as anyone may see it: everywhere but the issuing kiosk's answer and
+    GET /api/v1/tickets/{status_code}, which add ``status_code`` (TicketPayload)."""
+
     id: int
     number: str  # "A012"
     service: str  # service code, "KTP"
@@ -92,9 +179,14 @@ class TicketPayload(TypedDict):
     issued_at: str  # ISO 8601 with offset, office time zone
     ahead: int | None  # waiting tickets called before this one (None once called/ended)
     estimated_call_at: str | None  # ISO 8601, None once called/ended
-    status_code: str  # public, unguessable code for GET /api/v1/tickets/{status_code}
     counter: str | None  # counter id while called / when finished
     called_at: str | None
+
+
+class TicketPayload(PublicTicketPayload):
+    """The full ticket: only for the kiosk that issued it and for its own status page."""
+
+    status_code: str  # private, unguessable code for GET /api/v1/tickets/{status_code}
 
 
 class ServiceCounts(TypedDict):
@@ -113,10 +205,7 @@ class CounterInfo(TypedDict):
     name: str  # "Loket 1"
     number: int  # the counter's number as announced ("loket satu")
     services: list[str]
-    current: TicketPayload | None
-
-
-CallKind = Literal["call", "recall", "document_ready"]
+    current: PublicTicketPayload | None
 
 
 class CallPayload(TypedDict):
@@ -144,7 +233,7 @@ class QueueChangedPayload(TypedDict):
 
 class CounterChangedPayload(TypedDict):
     counter: str
-    current: TicketPayload | None
+    current: PublicTicketPayload | None
     waiting: int  # tickets waiting for the services this counter serves
 
 
@@ -152,6 +241,7 @@ class SnapshotPayload(TypedDict):
     site: str
     site_name: str
     day: str
+    timezone: str  # the office's IANA time zone, "Asia/Jakarta": days and hours are in it
     server_time: str
     open_now: bool
     hours_today: str | None  # "07:30-15:00", None when closed all day
@@ -163,8 +253,14 @@ class SnapshotPayload(TypedDict):
 
 class ReprintPayload(TypedDict):
     site: str
-    ticket: TicketPayload
+    ticket: TicketPayload  # with status_code: the kiosk prints the QR again (see decisions)
     requested_by: str
+
+
+class DayRolledPayload(TypedDict):
+    site: str
+    day: str  # the new local day, YYYY-MM-DD
+    expired: int  # open tickets of earlier days that expired
 
 
 class HealthReport(TypedDict, total=False):
@@ -174,3 +270,32 @@ class HealthReport(TypedDict, total=False):
     printer: str  # one of PRINTER_STATES
     last_ticket: str | None
     detail: str | None
+
+
+# --- The vocabulary as data, for clients that are not Python (the console's script) -------
+def vocabulary() -> dict[str, Any]:
+    """Every wire word above as one JSON-able mapping; the console gets it as a script."""
+    return {
+        "apiPrefix": API_PREFIX,
+        "events": {
+            "snapshot": SNAPSHOT,
+            "ticketCalled": TICKET_CALLED,
+            "queueChanged": QUEUE_CHANGED,
+            "counterChanged": COUNTER_CHANGED,
+            "reprintRequested": REPRINT_REQUESTED,
+            "dayRolled": DAY_ROLLED,
+            "requestSnapshot": REQUEST_SNAPSHOT,
+        },
+        "actions": {action: action for action in COUNTER_ACTIONS},
+        "currentTicketActions": list(CURRENT_TICKET_ACTIONS),
+        "numberActions": list(NUMBER_ACTIONS),
+        "callKinds": list(CALL_KINDS),
+        "statuses": list(TICKET_STATUSES),
+        "openStatuses": list(OPEN_STATUSES),
+        "priorityCategories": list(PRIORITY_CATEGORIES),
+        "errors": list(ERROR_CODES),
+        "numberDigits": NUMBER_DIGITS,
+        "maxNumber": MAX_NUMBER,
+        "numberPattern": NUMBER_PATTERN,
+        "numberInputPattern": NUMBER_INPUT_PATTERN,
+    }

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sahaja import protocol as p
 from sahaja.config import Site
 from sahaja.core.calendar import issuing_closed, minute_label
+from sahaja.core.refusal import Refusal
 from sahaja.core.tickets import MAX_NUMBER
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why a ticket was not issued: an API error code and a translatable message."""
-
-    code: str  # protocol error code: "closed", "quota_exhausted", "numbers_exhausted"
-    message_key: str  # i18n key
-    params: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -27,6 +20,9 @@ class DayCounts:
     site_issued: int
     service_issued: int
     last_seq: int
+
+
+__all__ = ["DayCounts", "Refusal", "check_issue", "remaining"]
 
 
 def remaining(site: Site, service: str, site_issued: int, service_issued: int) -> int:
@@ -46,12 +42,12 @@ def check_issue(
         params = {"hours": str(closed.hours) if closed.hours else ""}
         if closed.cutoff_minute is not None:
             params["cutoff"] = minute_label(closed.cutoff_minute)
-        return Refusal("closed", f"server.{closed.kind}", params)
+        return Refusal(p.ERR_CLOSED, f"server.{closed.kind}", params)
     if counts.site_issued >= site.daily_quota:
-        return Refusal("quota_exhausted", "server.quota_exhausted", {"what": site.name})
+        return Refusal(p.ERR_QUOTA_EXHAUSTED, "server.quota_exhausted", {"what": site.name})
     cap = site.service_quota.get(service)
     if cap is not None and counts.service_issued >= cap:
-        return Refusal("quota_exhausted", "server.quota_exhausted", {"what": service})
+        return Refusal(p.ERR_QUOTA_EXHAUSTED, "server.quota_exhausted", {"what": service})
     if counts.last_seq >= MAX_NUMBER:
-        return Refusal("numbers_exhausted", "server.numbers_exhausted", {"service": service})
+        return Refusal(p.ERR_NUMBERS_EXHAUSTED, "server.numbers_exhausted", {"service": service})
     return None

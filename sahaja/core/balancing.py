@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sahaja import protocol as p
 from sahaja.config import QueueRules
 from sahaja.core.tickets import WaitingTicket
 
@@ -33,6 +34,24 @@ def pick_next(
     return min(candidates, key=lambda t: (t.eligible_after_call or 0, t.call_order()))
 
 
+def next_candidates(
+    waiting: Iterable[WaitingTicket], services: Iterable[str]
+) -> list[WaitingTicket]:
+    """The few tickets ``pick_next`` needs to see to choose as over the whole queue: every
+    skipped ticket of the services, and of the others (all due) only the first of each
+    service in call order. The server reads just these, so "next" costs the same at any
+    queue length; ``pick_next(next_candidates(w, s), s, n) == pick_next(w, s, n)``."""
+    waiting = list(waiting)
+    served = list(dict.fromkeys(services))
+    skipped = [t for t in waiting if t.service in served and t.eligible_after_call is not None]
+    firsts = []
+    for service in served:
+        fresh = [t for t in waiting if t.service == service and t.eligible_after_call is None]
+        if fresh:
+            firsts.append(min(fresh, key=WaitingTicket.call_order))
+    return skipped + firsts
+
+
 @dataclass(frozen=True)
 class SkipOutcome:
     status: str  # "waiting" (back in the queue) or "no_show"
@@ -44,5 +63,5 @@ def skip(previous_skips: int, call_count: int, rules: QueueRules) -> SkipOutcome
     """A called ticket that did not come: back in the queue a few calls later, or no-show."""
     skips = previous_skips + 1
     if skips > rules.max_skips:
-        return SkipOutcome("no_show", skips, None)
-    return SkipOutcome("waiting", skips, call_count + rules.skip_recall_after)
+        return SkipOutcome(p.STATUS_NO_SHOW, skips, None)
+    return SkipOutcome(p.STATUS_WAITING, skips, call_count + rules.skip_recall_after)

@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
+from sahaja.config import Counter, Site
 from sahaja.core.tickets import WaitingTicket
 
 
@@ -23,6 +24,20 @@ def ahead_of(ticket: WaitingTicket, waiting: Iterable[WaitingTicket]) -> int:
         for t in waiting
         if t.service == ticket.service and t.id != ticket.id and t.call_order() < key
     )
+
+
+def counters_serving(site: Site, service: str) -> list[Counter]:
+    return [c for c in site.counters if service in c.services]
+
+
+def is_open(last_action_at: datetime | None, now: datetime, idle_minutes: int) -> bool:
+    """A counter is open when it acted within the last ``idle_minutes``."""
+    return last_action_at is not None and last_action_at >= now - timedelta(minutes=idle_minutes)
+
+
+def open_counters(last_actions: Iterable[datetime | None], now: datetime, idle_minutes: int) -> int:
+    """How many of these counters (by their last action) are open now."""
+    return sum(1 for at in last_actions if is_open(at, now, idle_minutes))
 
 
 def estimated_call_at(
