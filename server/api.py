@@ -162,6 +162,7 @@ def issue_ticket(site: str):
         category=category,
         request_id=request_id,
         actor=device.actor,
+        issuer=device.id,
     )
     publish(outcome.events)
     return jsonify(outcome.body), 201 if outcome.created else 200
@@ -174,7 +175,7 @@ def void_ticket(ticket_id: int):
         raise errors.not_found(p.ERR_UNKNOWN_TICKET, "server.unknown_ticket")
     body = json_body()
     reason = field(body, "reason", str, required=False, default="print_failed")
-    outcome = services().store.void(ticket_id, device.site, reason, device.actor)
+    outcome = services().store.void(ticket_id, device.site, reason, device.actor, device.id)
     publish(outcome.events)
     return jsonify(outcome.body)
 
@@ -186,7 +187,7 @@ def ticket_status(status_code: str):
     return jsonify(services().store.ticket_by_code(status_code))
 
 
-STATUS_CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+STATUS_CODE = re.compile(p.STATUS_CODE_PATTERN)
 
 
 @bp.get("/counters/<counter>")
@@ -204,17 +205,17 @@ def counter_action(counter: str, action: str):
         outcome = getattr(svc.store, BY_NUMBER[action])(counter, number, actor)
         publish(outcome.events)
         return jsonify(outcome.body)
-    if action not in ("next", "recall", "skip", "finish", "transfer"):
+    if action not in p.CURRENT_TICKET_ACTIONS:
         raise errors.not_found(p.ERR_NOT_FOUND, "server.not_found")
     actor = counter_actor(counter)
     body = json_body()
-    service = field(body, "service", str, required=action == "transfer")
+    service = field(body, "service", str, required=action == p.ACTION_TRANSFER)
     outcome = svc.store.counter_action(counter, action, actor, service)
     publish(outcome.events)
     return jsonify(outcome.body)
 
 
-BY_NUMBER = {"reprint": "reprint", "ready": "announce_ready"}
+BY_NUMBER = {p.ACTION_REPRINT: "reprint", p.ACTION_READY: "announce_ready"}
 
 
 @bp.post("/devices/me/health")

@@ -14,8 +14,8 @@ from server.accounts import Accounts
 from server.announcer import QueueAnnouncer
 from server.database import Database
 from server.extensions import Services, publish, socketio
-from server.queue_store import QueueStore
 from server.setup import stored_config
+from server.store import QueueStore
 
 
 def default_database_url(instance_path: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sahaja import protocol as p
+from sahaja.core.refusal import Refusal
 
 
 class ApiError(Exception):
@@ -32,3 +33,9 @@ def unauthorized() -> ApiError:
 
 def forbidden() -> ApiError:
     return ApiError(403, p.ERR_FORBIDDEN, "server.forbidden")
+
+
+def refused(refusal: Refusal) -> ApiError:
+    """A core rule's refusal, answered with its code's HTTP status."""
+    status = p.ERROR_STATUS.get(refusal.code, 409)
+    return ApiError(status, refusal.code, refusal.message_key, **refusal.params)

@@ -42,15 +42,15 @@ def init_app(app: Flask) -> None:
         status = e.code or 500
         code, key = _HTTP_CODES.get(status, (p.ERR_MALFORMED, "server.malformed_json"))
         if status >= 500:
-            code, key = "internal_error", "server.internal_error"
+            code, key = p.ERR_INTERNAL, "server.internal_error"
         return error_response(status, code, key)
 
     @app.errorhandler(OperationalError)
     def _db_busy(e: OperationalError):
         log.warning("database error: %s", e)
-        return error_response(503, "busy", "server.busy")
+        return error_response(503, p.ERR_BUSY, "server.busy")
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):
         log.exception("unexpected error")
-        return error_response(500, "internal_error", "server.internal_error")
+        return error_response(500, p.ERR_INTERNAL, "server.internal_error")

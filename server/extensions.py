@@ -13,7 +13,7 @@ from sahaja.protocol import QUEUE_CHANGED
 from server.accounts import Accounts
 from server.announcer import QueueAnnouncer
 from server.database import Database
-from server.queue_store import Emission, QueueStore
+from server.store import Emission, QueueStore
 
 socketio = SocketIO()
 

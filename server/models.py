@@ -107,7 +107,9 @@ class Ticket(Base):
     request_id: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[str] = mapped_column(String(32), unique=True)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    issued_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    issued_by: Mapped[str | None] = mapped_column(String(64), nullable=True)  # audit actor
+    # the kiosk (device id) that issued it: the only one that may void it (migration 0004)
+    issuer_device_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     called_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     counter_id: Mapped[str | None] = mapped_column(String(40), nullable=True)

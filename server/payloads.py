@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sahaja import protocol as p
 from sahaja.config import Counter, Site
-from sahaja.protocol import CallPayload, CounterInfo, TicketPayload
+from sahaja.core import actions
 from server.models import Action, Ticket
 
 
@@ -14,10 +15,11 @@ def iso(dt: datetime | None, tz: ZoneInfo) -> str | None:
     return dt.astimezone(tz).isoformat(timespec="seconds") if dt else None
 
 
-def ticket_payload(
+def public_ticket_payload(
     t: Ticket, tz: ZoneInfo, ahead: int | None = None, eta: datetime | None = None
-) -> TicketPayload:
-    waiting = t.status == "waiting"
+) -> p.PublicTicketPayload:
+    """A ticket without its status code: what boards, counters and public views may show."""
+    waiting = t.status == p.STATUS_WAITING
     return {
         "id": t.id,
         "number": t.number,
@@ -29,21 +31,26 @@ def ticket_payload(
         "issued_at": iso(t.issued_at, tz) or "",
         "ahead": ahead if waiting else None,
         "estimated_call_at": iso(eta, tz) if waiting else None,
-        "status_code": t.status_code,
         "counter": t.counter_id,
         "called_at": iso(t.called_at, tz),
     }
 
 
-CALL_KIND = {"call": "call", "recall": "recall", "ready": "document_ready"}
+def ticket_payload(
+    t: Ticket, tz: ZoneInfo, ahead: int | None = None, eta: datetime | None = None
+) -> p.TicketPayload:
+    """The whole ticket, status code included: only for the kiosk that issued it and the
+    ticket's own status page (the code behind the QR is private to the citizen)."""
+    return {**public_ticket_payload(t, tz, ahead, eta), "status_code": t.status_code}
 
 
 def call_payload(
     t: Ticket, site: Site, counter: Counter, action: Action, tz: ZoneInfo
-) -> CallPayload:
+) -> p.CallPayload:
+    kind = actions.CALL_KIND_OF_LOG[action.kind]
     return {
         "call_id": action.id,
-        "kind": CALL_KIND[action.kind],
+        "kind": kind,
         "site": site.code,
         "counter": counter.id,
         "counter_name": counter.name,
@@ -52,12 +59,12 @@ def call_payload(
         "number": t.number,
         "service": t.service,
         "priority": t.priority,
-        "recall": action.kind == "recall",
+        "recall": kind == p.CALL_KIND_RECALL,
         "called_at": iso(action.at, tz) or "",
     }
 
 
-def counter_info(counter: Counter, current: TicketPayload | None) -> CounterInfo:
+def counter_info(counter: Counter, current: p.PublicTicketPayload | None) -> p.CounterInfo:
     return {
         "id": counter.id,
         "code": counter.code,

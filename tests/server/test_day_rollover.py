@@ -62,8 +62,8 @@ def test_an_issue_in_flight_at_midnight_is_expired_by_the_rollover(db_url, clock
     import threading
 
     from server.database import Database
-    from server.queue_store import QueueStore
     from server.setup import init_database
+    from server.store import QueueStore
 
     locked, release = threading.Event(), threading.Event()
 

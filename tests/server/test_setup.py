@@ -7,6 +7,7 @@ import sys
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from sahaja.config import ConfigError, default_config_text
@@ -23,7 +24,7 @@ def write(tmp_path, name, content):
 
 
 def issue(db_url, clock, site="PRE", service="KTP"):
-    from server.queue_store import QueueStore
+    from server.store import QueueStore
 
     db = Database.connect(db_url)
     try:
@@ -62,7 +63,39 @@ def test_upgrade_from_the_first_schema_keeps_data(db_url):
     init_database(db, None, MONDAY_0800)  # migrates 0001 -> head
     with db.reading() as s:
         assert s.execute(text("select request_id from ticket")).scalars().all() == ["r1"]
-        assert s.execute(text("select version_num from alembic_version")).scalar() == "0003"
+        head = ScriptDirectory.from_config(cfg).get_current_head()
+        assert s.execute(text("select version_num from alembic_version")).scalar() == head
+    db.dispose()
+
+
+def test_0004_records_the_issuing_kiosk_of_earlier_tickets(db_url):
+    db = Database.connect(db_url)
+    cfg = alembic_config(db.write_engine)
+    with db.write_engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003")
+        conn.execute(
+            text(
+                "insert into device (id, name, site, role, token_hash, created_at) values"
+                " (7, 'kiosk-pare', 'PRE', 'kiosk', 'h7', '2026-11-27 00:00:00'),"
+                " (8, 'kiosk-pare-2', 'PRE', 'kiosk', 'h8', '2026-11-27 00:00:00')"
+            )
+        )
+        for n, actor in enumerate(("device:kiosk-pare", "officer:budi", "device:gone"), 1):
+            conn.execute(
+                text(
+                    "insert into ticket (site, day, service, issued_service, seq, number,"
+                    " priority, status, request_id, status_code, issued_at, issued_by, skips,"
+                    " recalls) values ('PRE', '2026-11-27', 'KTP', 'KTP', :n, :number, false,"
+                    " 'waiting', :r, :code, '2026-11-27 01:00:00', :actor, 0, 0)"
+                ),
+                {"n": n, "number": f"A00{n}", "r": f"r{n}", "code": f"c{n}", "actor": actor},
+            )
+        command.upgrade(cfg, "0004")
+        rows = conn.execute(text("select number, issuer_device_id from ticket order by number"))
+        assert rows.all() == [("A001", 7), ("A002", None), ("A003", None)]
+        command.downgrade(cfg, "0003")
+        assert conn.execute(text("select count(*) from ticket")).scalar() == 3
     db.dispose()
 
 

@@ -1,0 +1,55 @@
+"""The queue's storage: read views (``views.py``) and write operations (``writes.py``)
+around the pure core, sharing the per-site write transaction (``base.py``).
+
+``QueueStore`` holds one of each and exposes their operations under one name, as the API,
+the live events and the console use them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+from sahaja.config import Config
+from sahaja.core.clock import Clock
+from server.database import Database
+from server.store.base import Emission, Outcome, StoreBase
+from server.store.views import QueueViews
+from server.store.writes import QueueWrites
+
+
+class QueueStore:
+    def __init__(
+        self,
+        db: Database,
+        config: Config,
+        clock: Clock,
+        make_code: Callable[[], str] = lambda: secrets.token_urlsafe(12),
+    ) -> None:
+        self.db = db
+        self.config = config
+        self.clock = clock
+        self.base = StoreBase(db, config, clock)
+        self.views = QueueViews(self.base)
+        self.writes = QueueWrites(self.base, self.views, make_code)
+        # lookups (404 for unknown codes)
+        self.site = self.base.site
+        self.counter = self.base.counter
+        self.today = self.base.today
+        # reads
+        self.site_view = self.views.site_view
+        self.sites_view = self.views.sites_view
+        self.snapshot = self.views.snapshot
+        self.counter_view = self.views.counter_view
+        self.ticket_by_code = self.views.ticket_by_code
+        self.queue_event = self.views.queue_event
+        # writes
+        self.issue = self.writes.issue
+        self.void = self.writes.void
+        self.counter_action = self.writes.counter_action
+        self.reprint = self.writes.reprint
+        self.announce_ready = self.writes.announce_ready
+        self.roll_over = self.writes.roll_over
+
+
+__all__ = ["Emission", "Outcome", "QueueStore", "QueueViews", "QueueWrites"]

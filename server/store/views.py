@@ -1,0 +1,271 @@
+"""The queue's read views: sites, counters, a ticket's status, snapshots, queue counts.
+
+Also the bodies the writes answer with (a ticket with its place and estimate, a counter with
+its current ticket), built inside the write's transaction. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sahaja import protocol as p
+from sahaja.config import Counter, Site
+from sahaja.core import actions, admission, calendar, estimate
+from server.errors import not_found
+from server.models import Action, CounterState, Ticket
+from server.payloads import (
+    call_payload,
+    counter_info,
+    iso,
+    public_ticket_payload,
+    ticket_payload,
+)
+from server.store.base import Emission, StoreBase
+
+ESTIMATE_CACHE_SECONDS = 10.0
+
+
+class QueueViews:
+    def __init__(self, base: StoreBase) -> None:
+        self.base = base
+        self.db = base.db
+        self.config = base.config
+        self.clock = base.clock
+        self.tz = base.tz
+        self.q = base.q
+        self._cache: dict[tuple, tuple[datetime, Any]] = {}
+
+    # --- the views -----------------------------------------------------------------------
+    def counter_view(self, counter_id: str) -> dict[str, Any]:
+        site, counter = self.base.counter(counter_id)
+        with self.db.reading() as session:
+            now = self.clock.now()
+            state = session.get(CounterState, counter.id)
+            current = self.current(session, state, self.base.today(now))
+            return self.counter_body(session, site, counter, current, now)
+
+    def ticket_by_code(self, status_code: str) -> dict[str, Any]:
+        """The ticket's own status page: the one public view that shows its status code."""
+        with self.db.reading() as session:
+            ticket = session.scalars(
+                select(Ticket).where(Ticket.status_code == status_code)
+            ).one_or_none()
+            if ticket is None:
+                raise not_found(p.ERR_UNKNOWN_TICKET, "server.unknown_ticket")
+            return self.ticket_body(session, ticket, self.clock.now(), private=True)
+
+    def site_view(self, site_code: str) -> dict[str, Any]:
+        site = self.base.site(site_code)
+        with self.db.reading() as session:
+            return self._site_view(session, site, self.clock.now())
+
+    def sites_view(self) -> list[dict[str, Any]]:
+        with self.db.reading() as session:
+            now = self.clock.now()
+            return [self._site_view(session, s, now) for s in self.config.sites.values()]
+
+    def snapshot(self, site_code: str, counter_id: str | None = None) -> p.SnapshotPayload:
+        site = self.base.site(site_code)
+        with self.db.reading() as session:
+            now = self.clock.now()
+            day = self.base.today(now)
+            view = self._site_view(session, site, now)
+            calls = self._recent_calls(session, site, day)
+        return {
+            "site": site.code,
+            "site_name": site.name,
+            "day": day.isoformat(),
+            "timezone": self.config.timezone,
+            "server_time": iso(now, self.tz) or "",
+            "open_now": view["open_now"],
+            "hours_today": view["hours_today"],
+            "queue": self._queue_payload(site, day, view["services"]),
+            "counters": view["counters"],
+            "recent_calls": calls,
+            "counter": counter_id,
+        }
+
+    def queue_event(self, site_code: str) -> Emission:
+        site = self.base.site(site_code)
+        with self.db.reading() as session:
+            day = self.base.today()
+            services = self._service_counts(session, site, day)
+        return Emission(
+            p.QUEUE_CHANGED, self._queue_payload(site, day, services), (p.site_room(site.code),)
+        )
+
+    # --- bodies, also built by the writes inside their transaction -----------------------------
+    def current(self, session: Session, state: CounterState | None, day: date) -> Ticket | None:
+        """The ticket a counter is serving: called today and still called."""
+        if state is None or state.current_ticket_id is None:
+            return None
+        ticket = session.get(Ticket, state.current_ticket_id)
+        if ticket is None or ticket.status != p.STATUS_CALLED or ticket.day != day:
+            return None
+        return ticket
+
+    def ticket_body(
+        self, session: Session, ticket: Any, now: datetime, *, private: bool
+    ) -> dict[str, Any]:
+        """A ticket with its place in the queue and estimated call time while it waits.
+        ``private`` adds the status code (the issuing kiosk, the ticket's own page)."""
+        payload = ticket_payload if private else public_ticket_payload
+        site = self.config.sites.get(ticket.site)
+        if ticket.status != p.STATUS_WAITING or site is None or ticket.service not in site.services:
+            return dict(payload(ticket, self.tz))
+        ahead = self.ahead(session, ticket)
+        mean = self._mean_seconds(session, site, ticket.service, now)
+        opened = self._open_counters(session, site, ticket.service, now)
+        eta = estimate.estimated_call_at(now, ahead, mean, opened)
+        return dict(payload(ticket, self.tz, ahead, eta))
+
+    def counter_body(
+        self, session: Session, site: Site, counter: Counter, current: Ticket | None, now: datetime
+    ) -> dict[str, Any]:
+        params = {"site": site.code, "day": self.base.today(now)}
+        waiting = dict(session.connection().execute(self.q.waiting_by_service, params).all())
+        return {
+            "counter": counter.id,
+            "current": dict(public_ticket_payload(current, self.tz)) if current else None,
+            "waiting": sum(waiting.get(s, 0) for s in counter.services),
+        }
+
+    def ahead(self, session: Session, ticket: Any) -> int:
+        """``estimate.ahead_of`` counted in SQL, so a long queue is not loaded row by row
+        (tests/server/test_rules_agree.py checks the two agree)."""
+        stmt = self.q.ahead_of_priority if ticket.priority else self.q.ahead_of_regular
+        params = {
+            "site": ticket.site,
+            "day": ticket.day,
+            "service": ticket.service,
+            "issued_at": ticket.issued_at,
+            "id": ticket.id,
+        }
+        return session.connection().execute(stmt, params).scalar() or 0
+
+    # --- estimate inputs -------------------------------------------------------------------
+    def _cached(self, key: tuple, now: datetime, compute: Callable[[], Any]) -> Any:
+        """Estimate inputs change slowly: recompute them at most every few seconds."""
+        hit = self._cache.get(key)
+        if hit is not None and abs((now - hit[0]).total_seconds()) < ESTIMATE_CACHE_SECONDS:
+            return hit[1]
+        value = compute()
+        self._cache[key] = (now, value)
+        return value
+
+    def _mean_seconds(self, session: Session, site: Site, service: str, now: datetime) -> float:
+        def compute() -> float:
+            durations = session.scalars(
+                select(Ticket.service_seconds)
+                .where(
+                    Ticket.site == site.code,
+                    Ticket.service == service,
+                    Ticket.status == p.STATUS_FINISHED,
+                    Ticket.service_seconds.is_not(None),
+                )
+                .order_by(Ticket.finished_at.desc())
+                .limit(self.config.rules.estimate_window)
+            ).all()
+            default = self.config.services[service].default_service_minutes * 60
+            return estimate.rolling_mean_seconds(durations, default)
+
+        return self._cached(("mean", site.code, service), now, compute)
+
+    def _open_counters(self, session: Session, site: Site, service: str, now: datetime) -> int:
+        def compute() -> int:
+            serving = [c.id for c in estimate.counters_serving(site, service)]
+            last = session.scalars(
+                select(CounterState.last_action_at).where(CounterState.counter_id.in_(serving))
+            ).all()
+            return estimate.open_counters(last, now, self.config.rules.counter_idle_minutes)
+
+        return self._cached(("open", site.code, service), now, compute)
+
+    # --- sites and counts --------------------------------------------------------------------
+    def _service_counts(self, session: Session, site: Site, day: date) -> list[p.ServiceCounts]:
+        params = {"site": site.code, "day": day}
+        conn = session.connection()
+        issued = dict(conn.execute(self.q.service_days_of_site, params).all())
+        waiting = dict(conn.execute(self.q.waiting_by_service, params).all())
+        site_issued = sum(issued.values())
+        out: list[p.ServiceCounts] = []
+        for code in site.services:
+            svc = self.config.services[code]
+            n = issued.get(code, 0)
+            out.append(
+                {
+                    "code": code,
+                    "name": svc.name,
+                    "name_en": svc.name_en,
+                    "prefix": svc.prefix,
+                    "issued": n,
+                    "remaining": admission.remaining(site, code, site_issued, n),
+                    "waiting": waiting.get(code, 0),
+                }
+            )
+        return out
+
+    def _queue_payload(
+        self, site: Site, day: date, services: list[p.ServiceCounts]
+    ) -> p.QueueChangedPayload:
+        issued = sum(s["issued"] for s in services)
+        return {
+            "site": site.code,
+            "day": day.isoformat(),
+            "issued": issued,
+            "remaining": max(site.daily_quota - issued, 0),
+            "services": services,
+        }
+
+    def _site_view(self, session: Session, site: Site, now: datetime) -> dict[str, Any]:
+        day = self.base.today(now)
+        queue = self._queue_payload(site, day, self._service_counts(session, site, day))
+        states = {
+            s.counter_id: s
+            for s in session.scalars(
+                select(CounterState).where(
+                    CounterState.counter_id.in_([c.id for c in site.counters])
+                )
+            )
+        }
+        counters = []
+        for c in site.counters:
+            current = self.current(session, states.get(c.id), day)
+            shown = public_ticket_payload(current, self.tz) if current else None
+            counters.append(counter_info(c, shown))
+        hours = calendar.hours_on(site, day)
+        return {
+            "code": site.code,
+            "name": site.name,
+            "day": day.isoformat(),
+            "timezone": self.config.timezone,
+            "open_now": calendar.issuing_closed(site, now, self.tz) is None,
+            "hours_today": str(hours) if hours else None,
+            "ticket_cutoff_minutes": site.ticket_cutoff_minutes,
+            "daily_quota": site.daily_quota,
+            "issued": queue["issued"],
+            "remaining": queue["remaining"],
+            "services": queue["services"],
+            "counters": counters,
+        }
+
+    def _recent_calls(self, session: Session, site: Site, day: date) -> list[p.CallPayload]:
+        rows = session.execute(
+            select(Action, Ticket)
+            .join(Ticket, Action.ticket_id == Ticket.id)
+            .where(Action.site == site.code, Action.day == day, Action.kind.in_(actions.CALL_LOGS))
+            .order_by(Action.id.desc())
+            .limit(self.config.rules.recent_calls)
+        ).all()
+        out = []
+        for action, ticket in rows:
+            found = self.config.counter(action.counter_id or "")
+            if found is None:
+                continue
+            out.append(call_payload(ticket, site, found[1], action, self.tz))
+        return out
