@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sahaja import protocol as p
 from tests.conftest import WIB
 
 ISSUE = "/api/v1/sites/PRE/tickets"
@@ -304,6 +305,8 @@ def test_sites_lists_every_site_with_services_and_counters(client):
     assert [s["code"] for s in body["sites"]] == ["DKC", "PRE", "PPR", "NGD", "BNY", "WTS"]
     pre = body["sites"][1]
     assert pre["open_now"] is True and pre["hours_today"] == "07:30-15:00"
+    assert pre["timezone"] == body["office"]["timezone"] == "Asia/Jakarta"
+    assert client.get("/api/v1/sites/PRE").json["timezone"] == "Asia/Jakarta"
     assert [c["id"] for c in pre["counters"]] == ["PRE-L1", "PRE-L2"]
     assert {s["code"]: s["remaining"] for s in pre["services"]}["KTP"] == 80
 
@@ -382,3 +385,32 @@ def test_next_matches_the_core_rule_over_the_whole_queue(app, client, kiosk, cou
             expected = balancing.pick_next(waiting, counter.services, calls or 0)
             got = client.post("/api/v1/counters/PRE-L1/next", headers=counter1).json["current"]
             assert (got and got["id"]) == (expected and expected.id), step
+
+
+def test_a_kiosk_voids_only_what_it_issued_and_only_shortly_after(client, kiosk, make_token, clock):
+    t = issue(client, kiosk).json
+    void = f"/api/v1/tickets/{t['id']}/void"
+    neighbour = {"Authorization": f"Bearer {make_token('kiosk', 'PRE')}"}
+    r = client.post(void, json={}, headers=neighbour)
+    assert (r.status_code, r.json["error"]) == (403, p.ERR_NOT_TICKET_ISSUER)
+    assert t["number"] in r.json["message"]
+    counter = {"Authorization": f"Bearer {make_token('counter', 'PRE', 'L1')}"}
+    assert client.post(void, json={}, headers=counter).status_code == 403  # not a kiosk
+    clock.advance(minutes=5)
+    ok = client.post(void, json={}, headers=kiosk)
+    assert (ok.status_code, ok.json["status"]) == (200, p.STATUS_VOIDED)
+    again = client.post(void, json={}, headers=kiosk)  # a retry after a lost answer
+    assert (again.status_code, again.json["status"]) == (200, p.STATUS_VOIDED)
+    assert client.get("/api/v1/sites/PRE").json["issued"] == 0
+    late = issue(client, kiosk).json
+    clock.advance(minutes=5, seconds=1)
+    r = client.post(f"/api/v1/tickets/{late['id']}/void", json={}, headers=kiosk)
+    assert (r.status_code, r.json["error"]) == (409, p.ERR_VOID_WINDOW_PASSED)
+    r = client.post(
+        f"/api/v1/tickets/{late['id']}/void", json={}, headers={**kiosk, "Accept-Language": "en"}
+    )
+    assert (
+        r.json["message"]
+        == f"Ticket {late['number']} can only be voided within 5 minutes of issuing."
+    )
+    assert client.get("/api/v1/sites/PRE").json["issued"] == 1

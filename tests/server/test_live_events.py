@@ -34,6 +34,7 @@ def test_snapshot_on_connect_and_events_reach_only_the_right_rooms(app, client, 
 
     snap = by_name(display.get_received(), p.SNAPSHOT)
     assert len(snap) == 1 and snap[0]["site"] == "PRE" and snap[0]["counter"] is None
+    assert snap[0]["timezone"] == "Asia/Jakarta"
     assert [c["id"] for c in snap[0]["counters"]] == ["PRE-L1", "PRE-L2"]
     assert by_name(counter.get_received(), p.SNAPSHOT)[0]["counter"] == "PRE-L1"
     other_site.get_received()
@@ -52,10 +53,12 @@ def test_snapshot_on_connect_and_events_reach_only_the_right_rooms(app, client, 
     client.post("/api/v1/counters/PRE-L1/next", headers=c_headers)
     got = display.get_received()
     call = by_name(got, p.TICKET_CALLED)
-    assert isinstance(call[0].pop("call_id"), int)
-    assert call == [
+    assert len(call) == 1
+    call_id = call[0]["call_id"]
+    assert isinstance(call_id, int)
+    assert [{k: v for k, v in c.items() if k != "call_id"} for c in call] == [
         {
-            "kind": "call",
+            "kind": p.CALL_KIND_CALL,
             "site": "PRE",
             "counter": "PRE-L1",
             "counter_name": "Loket 1",
@@ -75,13 +78,14 @@ def test_snapshot_on_connect_and_events_reach_only_the_right_rooms(app, client, 
     client.post("/api/v1/counters/PRE-L1/recall", headers=c_headers)
     recall = by_name(display.get_received(), p.TICKET_CALLED)
     assert recall[0]["recall"] is True and recall[0]["number"] == "B001"
-    assert recall[0]["kind"] == "recall" and recall[0]["call_id"] > call[0].get("call_id", 0)
+    assert recall[0]["kind"] == p.CALL_KIND_RECALL and recall[0]["call_id"] > call_id
     assert other_site.get_received() == []
 
     # a reconnecting board sees the call in its snapshot's recent calls
     again = connect(app, make_token("display", "PRE"))
     snap = by_name(again.get_received(), p.SNAPSHOT)[0]
     assert [c["number"] for c in snap["recent_calls"]] == ["B001", "B001"]
+    assert [c["call_id"] for c in snap["recent_calls"]] == [recall[0]["call_id"], call_id]
     assert snap["recent_calls"][0]["recall"] is True
     assert snap["counters"][0]["current"]["number"] == "B001"
 
