@@ -27,6 +27,7 @@ from server.console.page import (
     console_data,
     counter_services_text,
     may_work_at,
+    protocol_script,
 )
 from server.console.signin import SignInGuard
 from server.extensions import services
@@ -38,7 +39,9 @@ bp = Blueprint(
     template_folder="templates",
     static_folder="static",
 )
-PUBLIC = frozenset({"console.login", "console.static"})
+PUBLIC = frozenset({"console.login", "console.static", "console.protocol"})
+# Files the page loads: served without touching the session.
+SESSIONLESS = frozenset({"console.static", "console.protocol"})
 # Session keys kept when signing in or out; everything else is dropped.
 KEPT_ACROSS_SIGN_IN = ("lang",)
 
@@ -100,7 +103,7 @@ def _from_another_site():
 # --- every console request ----------------------------------------------------------------
 @bp.before_request
 def _before() -> Any:
-    if request.endpoint == "console.static":
+    if request.endpoint in SESSIONLESS:
         return None
     if request.headers.get("Sec-Fetch-Site") == "cross-site":
         return _from_another_site()
@@ -144,6 +147,12 @@ def _template_helpers() -> dict[str, Any]:
         "csrf_token": session.get(csrf.SESSION_KEY, ""),
         "officer": session.get("officer"),
     }
+
+
+# --- the wire vocabulary for the page's script ----------------------------------------------
+@bp.get("/protocol.js")
+def protocol() -> Response:
+    return Response(protocol_script(), mimetype="text/javascript")
 
 
 # --- signing in and out -------------------------------------------------------------------

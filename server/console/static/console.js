@@ -4,6 +4,8 @@
   "use strict";
 
   const data = JSON.parse(document.getElementById("console-data").textContent);
+  const P = window.SahajaProtocol; // every wire word, generated from sahaja/protocol.py
+  const numberInput = new RegExp(P.numberInputPattern);
   const texts = data.texts;
   const state = { current: null, waiting: {}, busy: false };
   const $ = (id) => document.getElementById(id);
@@ -42,11 +44,8 @@
     $("current-waited").textContent = waited;
     $("current-called").textContent = t && t.called_at ? tr("called_at", { time: clock(t.called_at) }) : "";
     $("current-empty").hidden = Boolean(t);
-    for (const action of ["recall", "skip", "transfer", "finish"]) {
-      $("btn-" + action).disabled = state.busy || !t;
-    }
-    for (const action of ["next", "reprint"]) {
-      $("btn-" + action).disabled = state.busy;
+    for (const button of document.querySelectorAll("button[data-action]")) {
+      button.disabled = state.busy || (!t && P.needsCurrent.includes(button.dataset.action));
     }
   }
 
@@ -102,20 +101,20 @@
     socket.on("connect", () => online(true));
     socket.on("disconnect", () => online(false));
     socket.on("connect_error", () => online(false));
-    socket.on("snapshot", applySnapshot);
-    socket.on("queue_changed", applyQueue);
-    socket.on("counter_changed", (change) => {
+    socket.on(P.events.snapshot, applySnapshot);
+    socket.on(P.events.queueChanged, applyQueue);
+    socket.on(P.events.counterChanged, (change) => {
       if (change.counter !== data.counter) return renderOther({ id: change.counter, current: change.current });
       state.current = change.current;
       renderCurrent();
     });
-    socket.on("day_rolled", () => socket.emit("request_snapshot"));
+    socket.on(P.events.dayRolled, () => socket.emit(P.events.requestSnapshot));
   }
 
   // --- actions -------------------------------------------------------------------------------
   function counterUrl(action) {
     const counter = encodeURIComponent(document.body.dataset.counter);
-    return data.apiPrefix + "/counters/" + counter + "/" + action;
+    return P.apiPrefix + "/counters/" + counter + "/" + action;
   }
 
   function errorText(status, body) {
@@ -129,13 +128,13 @@
   function doneText(action, before, body, payload) {
     const number = before ? before.number : "";
     switch (action) {
-      case "next":
+      case P.actions.next:
         return body.current
           ? tr("done_next", { number: body.current.number, service: data.services[body.current.service] || body.current.service })
           : texts.done_next_empty;
-      case "transfer":
+      case P.actions.transfer:
         return tr("done_transfer", { number: number, service: data.services[payload.service] || payload.service });
-      case "reprint":
+      case P.actions.reprint:
         return tr("done_reprint", { number: body.ticket.number });
       default:
         return tr("done_" + action, { number: number });
@@ -165,7 +164,8 @@
         return;
       }
       if ("current" in body) state.current = body.current;
-      feedback(action === "next" && !body.current ? "info" : "ok", doneText(action, before, body, payload));
+      const empty = action === P.actions.next && !body.current;
+      feedback(empty ? "info" : "ok", doneText(action, before, body, payload));
     } catch (_) {
       feedback("error", texts.error_network);
     } finally {
@@ -186,11 +186,11 @@
   }
 
   const handlers = {
-    next: () => act("next"),
-    recall: () => act("recall"),
-    finish: () => act("finish"),
-    skip: () => openDialog("dialog-skip", () => act("skip")),
-    transfer: () => {
+    [P.actions.next]: () => act(P.actions.next),
+    [P.actions.recall]: () => act(P.actions.recall),
+    [P.actions.finish]: () => act(P.actions.finish),
+    [P.actions.skip]: () => openDialog("dialog-skip", () => act(P.actions.skip)),
+    [P.actions.transfer]: () => {
       const select = $("transfer-service");
       for (const option of select.options) {
         option.disabled = Boolean(state.current && option.value === state.current.service);
@@ -199,15 +199,16 @@
         const firstFree = Array.from(select.options).find((o) => !o.disabled);
         if (firstFree) select.value = firstFree.value;
       }
-      openDialog("dialog-transfer", () => act("transfer", { service: select.value }));
+      openDialog("dialog-transfer", () => act(P.actions.transfer, { service: select.value }));
     },
-    reprint: () => {
+    [P.actions.reprint]: () => {
       const input = $("reprint-number");
       input.value = "";
       openDialog("dialog-reprint", () => {
-        const match = /^([A-Za-z])\s*0*(\d{1,3})$/.exec(input.value.trim());
-        if (!match) return feedback("error", texts.bad_number);
-        act("reprint", { number: match[1].toUpperCase() + match[2].padStart(3, "0") });
+        const match = numberInput.exec(input.value);
+        if (!match || Number(match[2]) < 1) return feedback("error", texts.bad_number);
+        const number = match[1].toUpperCase() + match[2].padStart(P.numberDigits, "0");
+        act(P.actions.reprint, { number: number });
       });
     },
   };
