@@ -352,41 +352,6 @@ def test_request_ids_are_scoped_to_the_day(client, kiosk, clock):
     assert again.json["number"] == "A001"
 
 
-def test_next_matches_the_core_rule_over_the_whole_queue(app, client, kiosk, counter1, clock):
-    """The store reads only the first regular ticket and the skipped ones; over a random day
-    its choice must equal the pure core's choice among all waiting tickets."""
-    import random
-
-    from sqlalchemy import select
-
-    from sahaja.core import balancing
-    from sahaja.core.tickets import WaitingTicket
-    from server.models import SiteDay, Ticket
-
-    store = app.extensions["sahaja"].store
-    counter = store.config.sites["PRE"].counter("L1")
-    rng = random.Random(20261130)
-    for step in range(120):
-        clock.advance(seconds=rng.randint(1, 90))
-        roll = rng.random()
-        if roll < 0.5:
-            issue(
-                client, kiosk, rng.choice(["KTP", "KK", "AKL", "SPD"]), priority=rng.random() < 0.2
-            )
-        elif roll < 0.65:
-            client.post("/api/v1/counters/PRE-L1/skip", headers=counter1)
-        else:
-            with store.db.reading() as s:
-                waiting = [
-                    WaitingTicket(t.id, t.service, t.priority, t.issued_at, t.eligible_after_call)
-                    for t in s.scalars(select(Ticket).where(Ticket.status == "waiting"))
-                ]
-                calls = s.scalar(select(SiteDay.call_count).where(SiteDay.site == "PRE"))
-            expected = balancing.pick_next(waiting, counter.services, calls or 0)
-            got = client.post("/api/v1/counters/PRE-L1/next", headers=counter1).json["current"]
-            assert (got and got["id"]) == (expected and expected.id), step
-
-
 def test_a_kiosk_voids_only_what_it_issued_and_only_shortly_after(client, kiosk, make_token, clock):
     t = issue(client, kiosk).json
     void = f"/api/v1/tickets/{t['id']}/void"
