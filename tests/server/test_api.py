@@ -32,7 +32,7 @@ def test_every_route_is_documented_in_openapi(app, client):
             continue
         path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
         if "{action}" in path:
-            for action in ("next", "recall", "skip", "finish", "transfer", "reprint", "ready"):
+            for action in p.COUNTER_ACTIONS:
                 assert path.replace("{action}", action) in documented, action
         else:
             assert path in documented, path
@@ -79,11 +79,11 @@ def test_same_request_id_returns_the_same_ticket(client, kiosk):
 def test_closed_on_weekend_and_after_cutoff(client, kiosk, clock):
     clock.set(datetime(2026, 11, 28, 9, 0, tzinfo=WIB))  # Saturday
     r = issue(client, kiosk)
-    assert r.status_code == 409 and r.json["error"] == "closed"
+    assert r.status_code == 409 and r.json["error"] == p.ERR_CLOSED
     assert "tutup" in r.json["message"]
     clock.set(datetime(2026, 11, 30, 14, 5, tzinfo=WIB))  # Monday after the 14:00 cutoff
     r = issue(client, kiosk, headers=None) if False else issue(client, kiosk)
-    assert r.status_code == 409 and r.json["error"] == "closed"
+    assert r.status_code == 409 and r.json["error"] == p.ERR_CLOSED
     assert "14:00" in r.json["message"]
     r = client.post(ISSUE, json={"service": "KTP"}, headers={**kiosk, "Accept-Language": "en"})
     assert r.json["message"] == "Ticket issuing has closed for today (cutoff 14:00)."
@@ -94,37 +94,37 @@ def test_errors_are_json_4xx(client, kiosk, make_token):
         (
             client.post("/api/v1/sites/XXX/tickets", json={"service": "KTP"}, headers=kiosk),
             404,
-            "unknown_site",
+            p.ERR_UNKNOWN_SITE,
         ),
-        (issue(client, kiosk, "PASPOR"), 404, "unknown_service"),
+        (issue(client, kiosk, "PASPOR"), 404, p.ERR_UNKNOWN_SERVICE),
         (
             client.post(
                 ISSUE, data="{not json", headers={**kiosk, "Content-Type": "application/json"}
             ),
             422,
-            "malformed_request",
+            p.ERR_MALFORMED,
         ),
-        (client.post(ISSUE, json=["KTP"], headers=kiosk), 422, "malformed_request"),
-        (client.post(ISSUE, json={}, headers=kiosk), 422, "malformed_request"),
-        (client.post(ISSUE, json={"service": 7}, headers=kiosk), 422, "malformed_request"),
-        (issue(client, kiosk, priority="yes"), 422, "malformed_request"),
-        (issue(client, kiosk, priority_category="vip"), 422, "malformed_request"),
-        (issue(client, kiosk, request_id="x" * 65), 422, "malformed_request"),
-        (client.post(ISSUE, json={"service": "KTP"}), 401, "unauthorized"),
+        (client.post(ISSUE, json=["KTP"], headers=kiosk), 422, p.ERR_MALFORMED),
+        (client.post(ISSUE, json={}, headers=kiosk), 422, p.ERR_MALFORMED),
+        (client.post(ISSUE, json={"service": 7}, headers=kiosk), 422, p.ERR_MALFORMED),
+        (issue(client, kiosk, priority="yes"), 422, p.ERR_MALFORMED),
+        (issue(client, kiosk, priority_category="vip"), 422, p.ERR_MALFORMED),
+        (issue(client, kiosk, request_id="x" * 65), 422, p.ERR_MALFORMED),
+        (client.post(ISSUE, json={"service": "KTP"}), 401, p.ERR_UNAUTHORIZED),
         (
             client.post(ISSUE, json={"service": "KTP"}, headers={"Authorization": "Bearer forged"}),
             401,
-            "unauthorized",
+            p.ERR_UNAUTHORIZED,
         ),
         (
             client.post(ISSUE, json={"service": "KTP"}, headers={"Authorization": "Basic abc"}),
             401,
-            "unauthorized",
+            p.ERR_UNAUTHORIZED,
         ),
         (
             client.post("/api/v1/sites/PPR/tickets", json={"service": "KTP"}, headers=kiosk),
             403,
-            "forbidden",
+            p.ERR_FORBIDDEN,
         ),
         (
             client.post(
@@ -133,12 +133,16 @@ def test_errors_are_json_4xx(client, kiosk, make_token):
                 headers={"Authorization": f"Bearer {make_token('display')}"},
             ),
             403,
-            "forbidden",
+            p.ERR_FORBIDDEN,
         ),
-        (client.get("/api/v1/nowhere"), 404, "not_found"),
-        (client.delete("/api/v1/health"), 405, "method_not_allowed"),
-        (client.get("/api/v1/tickets/doesnotexist"), 404, "unknown_ticket"),
-        (client.post("/api/v1/counters/PRE-L9/next", headers=kiosk), 404, "unknown_counter"),
+        (client.get("/api/v1/nowhere"), 404, p.ERR_NOT_FOUND),
+        (client.delete("/api/v1/health"), 405, p.ERR_METHOD_NOT_ALLOWED),
+        (client.get("/api/v1/tickets/doesnotexist"), 404, p.ERR_UNKNOWN_TICKET),
+        (
+            client.post(f"{p.API_PREFIX}/counters/PRE-L9/{p.ACTION_NEXT}", headers=kiosk),
+            404,
+            p.ERR_UNKNOWN_COUNTER,
+        ),
     ]
     for response, status, code in cases:
         assert response.status_code == status, (code, response.json)
@@ -160,18 +164,24 @@ def test_revoked_token_is_refused(app, client, clock):
 
 def test_counter_token_only_works_for_its_counter(client, kiosk, counter1):
     issue(client, kiosk)
-    assert client.post("/api/v1/counters/PRE-L2/next", headers=counter1).status_code == 403
-    assert client.post("/api/v1/counters/PRE-L1/next", headers=kiosk).status_code == 403
-    assert client.post("/api/v1/counters/PRE-L1/next").status_code == 401
+    assert (
+        client.post(f"{p.API_PREFIX}/counters/PRE-L2/{p.ACTION_NEXT}", headers=counter1).status_code
+        == 403
+    )
+    assert (
+        client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}", headers=kiosk).status_code
+        == 403
+    )
+    assert client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}").status_code == 401
 
 
 def test_priority_is_called_first_and_keeps_its_service_number(client, kiosk, counter1, clock):
     issue(client, kiosk, "KTP")
     clock.advance(minutes=1)
-    p = issue(client, kiosk, "KTP", priority=True, priority_category="lansia")
-    assert p.json["number"] == "A002" and p.json["priority"] is True
-    assert p.json["priority_category"] == "lansia" and p.json["ahead"] == 0
-    r = client.post("/api/v1/counters/PRE-L1/next", headers=counter1)
+    prio = issue(client, kiosk, "KTP", priority=True, priority_category="lansia")
+    assert prio.json["number"] == "A002" and prio.json["priority"] is True
+    assert prio.json["priority_category"] == "lansia" and prio.json["ahead"] == 0
+    r = client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}", headers=counter1)
     assert r.json["current"]["number"] == "A002"
 
 
@@ -182,13 +192,13 @@ def test_next_finishes_current_and_balances_across_counters(
         issue(client, kiosk, service)
         clock.advance(minutes=1)
     # L1 serves KTP KK SPK SPD; L2 serves AKL AKM KK SPK SPD
-    r1 = client.post("/api/v1/counters/PRE-L1/next", headers=counter1).json
-    r2 = client.post("/api/v1/counters/PRE-L2/next", headers=counter2).json
+    r1 = client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}", headers=counter1).json
+    r2 = client.post(f"{p.API_PREFIX}/counters/PRE-L2/{p.ACTION_NEXT}", headers=counter2).json
     assert r1["current"]["number"] == "A001"
     assert r2["current"]["number"] == "C001"
-    r1 = client.post("/api/v1/counters/PRE-L1/next", headers=counter1).json
+    r1 = client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}", headers=counter1).json
     assert r1["current"]["number"] == "B001"
-    r2 = client.post("/api/v1/counters/PRE-L2/next", headers=counter2).json
+    r2 = client.post(f"{p.API_PREFIX}/counters/PRE-L2/{p.ACTION_NEXT}", headers=counter2).json
     assert r2["current"] is None
     # the first ticket was finished by the second "next"
     view = client.get("/api/v1/counters/PRE-L1", headers=counter1).json
@@ -200,56 +210,75 @@ def test_recall_skip_noshow_transfer_finish(client, kiosk, counter1, counter2, c
     for _ in range(4):
         clock.advance(seconds=30)
         issue(client, kiosk, "KK")  # B001..B004
-    call = lambda: client.post("/api/v1/counters/PRE-L1/next", headers=counter1).json  # noqa: E731
+
+    def call():
+        return client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}", headers=counter1).json
+
     assert call()["current"]["number"] == "A001"
-    recall = client.post("/api/v1/counters/PRE-L1/recall", headers=counter1)
+    recall = client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_RECALL}", headers=counter1)
     assert recall.json["current"]["number"] == "A001"
-    skip = client.post("/api/v1/counters/PRE-L1/skip", headers=counter1)
+    skip = client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_SKIP}", headers=counter1)
     assert skip.json["current"] is None
     # A001 comes back after 3 other calls
     assert [call()["current"]["number"] for _ in range(3)] == ["B001", "B002", "B003"]
     assert call()["current"]["number"] == "A001"
-    client.post("/api/v1/counters/PRE-L1/skip", headers=counter1)
-    client.post("/api/v1/counters/PRE-L1/next", headers=counter1)  # B004
+    client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_SKIP}", headers=counter1)
+    client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}", headers=counter1)  # B004
     # nothing else waits: the skipped ticket is called rather than idling
     assert call()["current"]["number"] == "A001"
-    client.post("/api/v1/counters/PRE-L1/skip", headers=counter1)  # third skip: no-show
+    client.post(
+        f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_SKIP}", headers=counter1
+    )  # third skip: no-show
     assert call()["current"] is None
     # transfer: same number, back in the queue for the new service at its original place
     issue(client, kiosk, "KTP")  # A002
     assert call()["current"]["number"] == "A002"
-    r = client.post("/api/v1/counters/PRE-L1/transfer", json={"service": "AKL"}, headers=counter1)
+    r = client.post(
+        f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_TRANSFER}",
+        json={"service": "AKL"},
+        headers=counter1,
+    )
     assert r.status_code == 200 and r.json["current"] is None
-    r = client.post("/api/v1/counters/PRE-L2/next", headers=counter2).json
+    r = client.post(f"{p.API_PREFIX}/counters/PRE-L2/{p.ACTION_NEXT}", headers=counter2).json
     assert (r["current"]["number"], r["current"]["service"]) == ("A002", "AKL")
-    fin = client.post("/api/v1/counters/PRE-L2/finish", headers=counter2)
+    fin = client.post(f"{p.API_PREFIX}/counters/PRE-L2/{p.ACTION_FINISH}", headers=counter2)
     assert fin.json["current"] is None
     # actions without a current ticket
-    for action in ("recall", "skip", "finish"):
-        r = client.post(f"/api/v1/counters/PRE-L2/{action}", headers=counter2)
-        assert (r.status_code, r.json["error"]) == (409, "no_current_ticket")
-    r = client.post("/api/v1/counters/PRE-L2/transfer", json={}, headers=counter2)
+    for action in (p.ACTION_RECALL, p.ACTION_SKIP, p.ACTION_FINISH):
+        r = client.post(f"{p.API_PREFIX}/counters/PRE-L2/{action}", headers=counter2)
+        assert (r.status_code, r.json["error"]) == (409, p.ERR_NO_CURRENT_TICKET)
+    r = client.post(
+        f"{p.API_PREFIX}/counters/PRE-L2/{p.ACTION_TRANSFER}", json={}, headers=counter2
+    )
     assert r.status_code == 422
 
 
 def test_transfer_to_unknown_service(client, kiosk, counter1):
     issue(client, kiosk, "KTP")
-    client.post("/api/v1/counters/PRE-L1/next", headers=counter1)
-    r = client.post("/api/v1/counters/PRE-L1/transfer", json={"service": "XX"}, headers=counter1)
-    assert (r.status_code, r.json["error"]) == (404, "unknown_service")
+    client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}", headers=counter1)
+    r = client.post(
+        f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_TRANSFER}",
+        json={"service": "XX"},
+        headers=counter1,
+    )
+    assert (r.status_code, r.json["error"]) == (404, p.ERR_UNKNOWN_SERVICE)
 
 
 def test_public_status_reports_ahead_and_estimate_from_rolling_mean(client, kiosk, counter1, clock):
     codes = [issue(client, kiosk, "KTP").json["status_code"] for _ in range(4)]
-    client.post("/api/v1/counters/PRE-L1/next", headers=counter1)  # A001 called
+    client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}", headers=counter1)  # A001 called
     clock.advance(minutes=4)
-    client.post("/api/v1/counters/PRE-L1/next", headers=counter1)  # A001 took 4 min
+    client.post(
+        f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}", headers=counter1
+    )  # A001 took 4 min
     clock.advance(minutes=2)
-    client.post("/api/v1/counters/PRE-L1/finish", headers=counter1)  # A002 took 2 min
+    client.post(
+        f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_FINISH}", headers=counter1
+    )  # A002 took 2 min
     first = client.get(f"/api/v1/tickets/{codes[0]}").json
-    assert first["status"] == "finished" and first["ahead"] is None
+    assert first["status"] == p.STATUS_FINISHED and first["ahead"] is None
     last = client.get(f"/api/v1/tickets/{codes[3]}").json
-    assert last["status"] == "waiting" and last["ahead"] == 1
+    assert last["status"] == p.STATUS_WAITING and last["ahead"] == 1
     now = clock.now()
     # mean 3 minutes, one counter open (L1 acted recently), one ahead
     expected = (now + timedelta(minutes=3)).astimezone(WIB).isoformat(timespec="seconds")
@@ -263,25 +292,35 @@ def test_void_returns_quota_and_never_reuses_the_number(client, kiosk, counter1,
     r = client.post(
         f"/api/v1/tickets/{t['id']}/void", json={"reason": "print_failed"}, headers=kiosk
     )
-    assert r.status_code == 200 and r.json["status"] == "voided"
+    assert r.status_code == 200 and r.json["status"] == p.STATUS_VOIDED
     site = client.get("/api/v1/sites/PRE").json
     assert site["issued"] == 0 and site["remaining"] == 80
     assert issue(client, kiosk).json["number"] == "A002"
     assert (
-        client.post("/api/v1/counters/PRE-L1/next", headers=counter1).json["current"]["number"]
+        client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}", headers=counter1).json[
+            "current"
+        ]["number"]
         == "A002"
     )
     r = client.post("/api/v1/tickets/99999/void", json={}, headers=kiosk)
     assert r.status_code == 404
     called = client.post(f"/api/v1/tickets/{t['id'] + 1}/void", json={}, headers=kiosk)
-    assert (called.status_code, called.json["error"]) == (409, "ticket_not_voidable")
+    assert (called.status_code, called.json["error"]) == (409, p.ERR_TICKET_NOT_VOIDABLE)
 
 
 def test_reprint_finds_todays_ticket(client, kiosk, counter1):
     issue(client, kiosk, "KK")
-    r = client.post("/api/v1/counters/PRE-L1/reprint", json={"number": "b001"}, headers=counter1)
+    r = client.post(
+        f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_REPRINT}",
+        json={"number": "b001"},
+        headers=counter1,
+    )
     assert r.status_code == 200 and r.json["ticket"]["number"] == "B001"
-    r = client.post("/api/v1/counters/PRE-L1/reprint", json={"number": "B002"}, headers=counter1)
+    r = client.post(
+        f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_REPRINT}",
+        json={"number": "B002"},
+        headers=counter1,
+    )
     assert r.status_code == 404
 
 
@@ -321,9 +360,15 @@ def test_hostile_input_is_a_4xx_never_a_500(client, kiosk, counter1):
         client.post("/api/v1/tickets/99999999999999999999/void", json={}, headers=kiosk),
         client.post("/api/v1/tickets/2147483648/void", json={}, headers=kiosk),
         client.get("/api/v1/tickets/ab%00cd"),
-        client.post("/api/v1/counters/PRE-L1/reprint", json={"number": "\udfff"}, headers=counter1),
         client.post(
-            "/api/v1/counters/PRE-L1/reprint", json={"number": "A0\x001"}, headers=counter1
+            f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_REPRINT}",
+            json={"number": "\udfff"},
+            headers=counter1,
+        ),
+        client.post(
+            f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_REPRINT}",
+            json={"number": "A0\x001"},
+            headers=counter1,
         ),
         client.post(ISSUE, data=b"\xff\xfe", headers={**kiosk, "Content-Type": "application/json"}),
         client.post(
@@ -337,10 +382,14 @@ def test_hostile_input_is_a_4xx_never_a_500(client, kiosk, counter1):
 
 def test_a_ticket_once_called_cannot_be_voided_even_after_a_transfer(client, kiosk, counter1):
     t = issue(client, kiosk, "KTP").json
-    client.post("/api/v1/counters/PRE-L1/next", headers=counter1)
-    client.post("/api/v1/counters/PRE-L1/transfer", json={"service": "KK"}, headers=counter1)
+    client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}", headers=counter1)
+    client.post(
+        f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_TRANSFER}",
+        json={"service": "KK"},
+        headers=counter1,
+    )
     r = client.post(f"/api/v1/tickets/{t['id']}/void", json={}, headers=kiosk)
-    assert (r.status_code, r.json["error"]) == (409, "ticket_not_voidable")
+    assert (r.status_code, r.json["error"]) == (409, p.ERR_TICKET_NOT_VOIDABLE)
     assert client.get("/api/v1/sites/PRE").json["issued"] == 1
 
 

@@ -23,7 +23,9 @@ def test_midnight_expires_open_tickets_and_restarts_numbers(app, client, kiosk, 
     clock.set(datetime(2026, 11, 30, 23, 50, tzinfo=WIB))
     first = client.post("/api/v1/sites/PRE/tickets", json={"service": "KTP"}, headers=kiosk).json
     client.post("/api/v1/sites/PRE/tickets", json={"service": "KTP"}, headers=kiosk)
-    called = client.post("/api/v1/counters/PRE-L1/next", headers=counter1).json["current"]
+    called = client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}", headers=counter1).json[
+        "current"
+    ]
     assert called["number"] == "A001"
     clock.set(datetime(2026, 12, 1, 0, 0, 1, tzinfo=WIB))
     store = app.extensions["sahaja"].store
@@ -34,7 +36,7 @@ def test_midnight_expires_open_tickets_and_restarts_numbers(app, client, kiosk, 
         if e.payload.get("site") == "PRE"
     )
     status = client.get(f"/api/v1/tickets/{first['status_code']}").json
-    assert status["status"] == "expired"
+    assert status["status"] == p.STATUS_EXPIRED
     fresh = client.post("/api/v1/sites/PRE/tickets", json={"service": "KTP"}, headers=kiosk).json
     assert fresh["number"] == "A001" and fresh["id"] != first["id"]
     view = client.get("/api/v1/counters/PRE-L1", headers=counter1).json
@@ -96,7 +98,7 @@ def test_an_issue_in_flight_at_midnight_is_expired_by_the_rollover(db_url, clock
         rolling.roll_over()
         thread.join(10)
         assert result["ticket"]["number"] == "A001"
-        assert rolling.ticket_by_code("late-ticket-code")["status"] == "expired"
+        assert rolling.ticket_by_code("late-ticket-code")["status"] == p.STATUS_EXPIRED
     finally:
         release.set()
         issuing_db.dispose()

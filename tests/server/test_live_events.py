@@ -50,7 +50,7 @@ def test_snapshot_on_connect_and_events_reach_only_the_right_rooms(app, client, 
     kk = next(s for s in q[0]["services"] if s["code"] == "KK")
     assert (kk["issued"], kk["waiting"], kk["remaining"]) == (1, 1, 79)
 
-    client.post("/api/v1/counters/PRE-L1/next", headers=c_headers)
+    client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}", headers=c_headers)
     got = display.get_received()
     call = by_name(got, p.TICKET_CALLED)
     assert len(call) == 1
@@ -75,7 +75,7 @@ def test_snapshot_on_connect_and_events_reach_only_the_right_rooms(app, client, 
     counter_got = counter.get_received()
     assert len(by_name(counter_got, p.COUNTER_CHANGED)) == 1  # one copy despite two rooms
 
-    client.post("/api/v1/counters/PRE-L1/recall", headers=c_headers)
+    client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_RECALL}", headers=c_headers)
     recall = by_name(display.get_received(), p.TICKET_CALLED)
     assert recall[0]["recall"] is True and recall[0]["number"] == "B001"
     assert recall[0]["kind"] == p.CALL_KIND_RECALL and recall[0]["call_id"] > call_id
@@ -102,7 +102,7 @@ def test_reprint_reaches_the_sites_kiosks(app, client, make_token):
     c = {"Authorization": f"Bearer {make_token('counter', 'PRE', 'L2')}"}
     assert (
         client.post(
-            "/api/v1/counters/PRE-L2/reprint", json={"number": "A001"}, headers=c
+            f"{p.API_PREFIX}/counters/PRE-L2/{p.ACTION_REPRINT}", json={"number": "A001"}, headers=c
         ).status_code
         == 200
     )
@@ -128,19 +128,25 @@ def test_document_ready_calls_a_finished_ticket_back(app, client, make_token):
     kiosk = {"Authorization": f"Bearer {make_token('kiosk', 'PRE')}"}
     c = {"Authorization": f"Bearer {make_token('counter', 'PRE', 'L1')}"}
     client.post("/api/v1/sites/PRE/tickets", json={"service": "KTP"}, headers=kiosk)
-    client.post("/api/v1/counters/PRE-L1/next", headers=c)
-    early = client.post("/api/v1/counters/PRE-L1/ready", json={"number": "A001"}, headers=c)
-    assert (early.status_code, early.json["error"]) == (409, "ticket_not_ready")
-    client.post("/api/v1/counters/PRE-L1/finish", headers=c)
+    client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}", headers=c)
+    early = client.post(
+        f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_READY}", json={"number": "A001"}, headers=c
+    )
+    assert (early.status_code, early.json["error"]) == (409, p.ERR_TICKET_NOT_READY)
+    client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_FINISH}", headers=c)
     board = connect(app, make_token("display", "PRE"))
     board.get_received()
-    r = client.post("/api/v1/counters/PRE-L1/ready", json={"number": "A001"}, headers=c)
-    assert r.status_code == 200 and r.json["call"]["kind"] == "document_ready"
+    r = client.post(
+        f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_READY}", json={"number": "A001"}, headers=c
+    )
+    assert r.status_code == 200 and r.json["call"]["kind"] == p.CALL_KIND_DOCUMENT_READY
     calls = by_name(board.get_received(), p.TICKET_CALLED)
     assert [(x["number"], x["kind"], x["recall"]) for x in calls] == [
-        ("A001", "document_ready", False)
+        ("A001", p.CALL_KIND_DOCUMENT_READY, False)
     ]
-    missing = client.post("/api/v1/counters/PRE-L1/ready", json={"number": "A404"}, headers=c)
+    missing = client.post(
+        f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_READY}", json={"number": "A404"}, headers=c
+    )
     assert missing.status_code == 404
 
 
