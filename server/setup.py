@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from sahaja import protocol as p
 from sahaja.config import Config, ConfigError, default_config_text, parse_config
 from sahaja.core.calendar import local_day
 from server.database import Database
@@ -55,7 +56,7 @@ def _check_compatible(session, old: Config, new: Config, now: datetime) -> None:
     problems: list[str] = []
     open_tickets = session.execute(
         select(Ticket.site, Ticket.service, func.count())
-        .where(Ticket.status.in_(("waiting", "called")))
+        .where(Ticket.status.in_(p.OPEN_STATUSES))
         .group_by(Ticket.site, Ticket.service)
     ).all()
     for site, service, n in open_tickets:

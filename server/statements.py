@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy import insert as insert_core
 from sqlalchemy.dialects import postgresql, sqlite
 
+from sahaja import protocol as p
 from server.models import Action, ServiceDay, SiteDay, Ticket
 
 
@@ -71,12 +72,15 @@ class Statements:
         )
         self.waiting_by_service = (
             select(Ticket.service, func.count())
-            .where(Ticket.site == site, Ticket.day == day, Ticket.status == "waiting")
+            .where(Ticket.site == site, Ticket.day == day, Ticket.status == p.STATUS_WAITING)
             .group_by(Ticket.service)
         )
         self.ticket_by_request = select(Ticket.id).where(
             Ticket.site == site, Ticket.day == day, Ticket.request_id == bindparam("request_id")
         )
+        # The core's rules made fast: ``WaitingTicket.call_order`` as an ORDER BY (first_due)
+        # and as a comparison (earlier), ``estimate.ahead_of`` as a COUNT. They must agree with
+        # the core on random days: tests/server/test_rules_agree.py.
         issued_at, ticket_id = bindparam("issued_at"), bindparam("id")
         earlier = (Ticket.issued_at < issued_at) | (
             (Ticket.issued_at == issued_at) & (Ticket.id < ticket_id)
@@ -84,7 +88,7 @@ class Statements:
         same_service_waiting = select(func.count()).where(
             Ticket.site == site,
             Ticket.day == day,
-            Ticket.status == "waiting",
+            Ticket.status == p.STATUS_WAITING,
             Ticket.service == service,
         )
         candidate = (
@@ -94,7 +98,11 @@ class Statements:
             Ticket.issued_at,
             Ticket.eligible_after_call,
         )
-        waiting_at_site = (Ticket.site == site, Ticket.day == day, Ticket.status == "waiting")
+        waiting_at_site = (
+            Ticket.site == site,
+            Ticket.day == day,
+            Ticket.status == p.STATUS_WAITING,
+        )
         self.skipped = select(*candidate).where(
             *waiting_at_site, Ticket.eligible_after_call.is_not(None)
         )
