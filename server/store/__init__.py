@@ -7,7 +7,6 @@ the live events and the console use them.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 
 from sahaja.config import Config
@@ -15,7 +14,7 @@ from sahaja.core.clock import Clock
 from server.database import Database
 from server.store.base import Emission, Outcome, StoreBase
 from server.store.views import QueueViews
-from server.store.writes import QueueWrites
+from server.store.writes import QueueWrites, new_status_code
 
 
 class QueueStore:
@@ -24,7 +23,7 @@ class QueueStore:
         db: Database,
         config: Config,
         clock: Clock,
-        make_code: Callable[[], str] = lambda: secrets.token_urlsafe(12),
+        make_code: Callable[[], str] = new_status_code,
     ) -> None:
         self.db = db
         self.config = config

@@ -27,13 +27,13 @@ from server.store.base import Emission, Outcome, SiteTx, StoreBase, apply, count
 from server.store.views import QueueViews
 
 
+def new_status_code() -> str:
+    """The private code behind a ticket's QR: 96 random bits, URL-safe."""
+    return secrets.token_urlsafe(12)
+
+
 class QueueWrites:
-    def __init__(
-        self,
-        base: StoreBase,
-        views: QueueViews,
-        make_code: Callable[[], str] = lambda: secrets.token_urlsafe(12),
-    ) -> None:
+    def __init__(self, base: StoreBase, views: QueueViews, make_code: Callable[[], str]) -> None:
         self.base = base
         self.views = views
         self.config = base.config

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from alembic import command
+from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from sahaja.config import ConfigError, default_config_text
 from server.database import Database
@@ -46,20 +49,39 @@ def test_init_twice_keeps_tickets(db_url, clock):
     db.dispose()
 
 
-def test_upgrade_from_the_first_schema_keeps_data(db_url):
-    db = Database.connect(db_url)
+@contextmanager
+def at_revision(db: Database, revision: str) -> Iterator[tuple[Connection, AlembicConfig]]:
+    """The schema as it was at ``revision``, in one transaction (committed on leaving)."""
     cfg = alembic_config(db.write_engine)
     with db.write_engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001")
-        conn.execute(
-            text(
-                "insert into ticket (site, day, service, issued_service, seq, number, priority,"
-                " status, request_id, status_code, issued_at, skips, recalls) values ('PRE',"
-                " '2026-11-27', 'KTP', 'KTP', 1, 'A001', false, 'waiting', 'r1', 'code1',"
-                " '2026-11-27 01:00:00', 0, 0)"
-            )
-        )
+        command.upgrade(cfg, revision)
+        yield conn, cfg
+
+
+def old_ticket(conn: Connection, n: int, request_id: str = "", issued_by: str | None = None):
+    """A waiting KTP ticket of 27 Nov at PRE, written with the first schema's columns."""
+    conn.execute(
+        text(
+            "insert into ticket (site, day, service, issued_service, seq, number, priority,"
+            " status, request_id, status_code, issued_at, issued_by, skips, recalls) values"
+            " ('PRE', '2026-11-27', 'KTP', 'KTP', :n, :number, false, 'waiting', :request_id,"
+            " :code, '2026-11-27 01:00:00', :issued_by, 0, 0)"
+        ),
+        {
+            "n": n,
+            "number": f"A{n:03d}",
+            "request_id": request_id or f"r{n}",
+            "code": f"code{n}",
+            "issued_by": issued_by,
+        },
+    )
+
+
+def test_upgrade_from_the_first_schema_keeps_data(db_url):
+    db = Database.connect(db_url)
+    with at_revision(db, "0001") as (conn, cfg):
+        old_ticket(conn, 1, request_id="r1")
     init_database(db, None, MONDAY_0800)  # migrates 0001 -> head
     with db.reading() as s:
         assert s.execute(text("select request_id from ticket")).scalars().all() == ["r1"]
@@ -70,10 +92,7 @@ def test_upgrade_from_the_first_schema_keeps_data(db_url):
 
 def test_0004_records_the_issuing_kiosk_of_earlier_tickets(db_url):
     db = Database.connect(db_url)
-    cfg = alembic_config(db.write_engine)
-    with db.write_engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0003")
+    with at_revision(db, "0003") as (conn, cfg):
         conn.execute(
             text(
                 "insert into device (id, name, site, role, token_hash, created_at) values"
@@ -82,15 +101,7 @@ def test_0004_records_the_issuing_kiosk_of_earlier_tickets(db_url):
             )
         )
         for n, actor in enumerate(("device:kiosk-pare", "officer:budi", "device:gone"), 1):
-            conn.execute(
-                text(
-                    "insert into ticket (site, day, service, issued_service, seq, number,"
-                    " priority, status, request_id, status_code, issued_at, issued_by, skips,"
-                    " recalls) values ('PRE', '2026-11-27', 'KTP', 'KTP', :n, :number, false,"
-                    " 'waiting', :r, :code, '2026-11-27 01:00:00', :actor, 0, 0)"
-                ),
-                {"n": n, "number": f"A00{n}", "r": f"r{n}", "code": f"c{n}", "actor": actor},
-            )
+            old_ticket(conn, n, issued_by=actor)
         command.upgrade(cfg, "0004")
         rows = conn.execute(text("select number, issuer_device_id from ticket order by number"))
         assert rows.all() == [("A001", 7), ("A002", None), ("A003", None)]
