@@ -190,10 +190,10 @@ class QueueWrites:
                 current = None
             call: Action | None = None  # the audit row of an announced call
             if rule.calls_next:
-                current, call = self._call_next(tx, counter, actor)
+                current, call = self._call_next(tx, counter, actor, rule.announces)
             elif action == p.ACTION_RECALL:
                 apply(current, lifecycle.recalled(current.recalls))
-                kind = actions.LOG_OF_CALL_KIND[p.CALL_KIND_RECALL]
+                kind = actions.LOG_OF_CALL_KIND[rule.announces]
                 call = tx.log(kind, actor, counter.id, current.id, current.number)
             elif action == p.ACTION_SKIP:
                 rules = self.config.rules
@@ -219,7 +219,7 @@ class QueueWrites:
         return Outcome(body, events=tx.events)
 
     def _call_next(
-        self, tx: SiteTx, counter: Counter, actor: str
+        self, tx: SiteTx, counter: Counter, actor: str, announces: str
     ) -> tuple[Ticket | None, Action | None]:
         candidates = self.next_candidates(tx.session, tx.site, tx.day, counter.services)
         chosen = balancing.pick_next(candidates, counter.services, tx.call_count)
@@ -228,7 +228,7 @@ class QueueWrites:
         ticket = tx.session.get(Ticket, chosen.id)
         apply(ticket, lifecycle.called(counter.id, tx.now))
         tx.session.execute(self.q.site_day_called, {"b_site": tx.site.code, "b_day": tx.day})
-        kind = actions.LOG_OF_CALL_KIND[p.CALL_KIND_CALL]
+        kind = actions.LOG_OF_CALL_KIND[announces]
         return ticket, tx.log(kind, actor, counter.id, ticket.id, ticket.number)
 
     def next_candidates(
@@ -267,7 +267,8 @@ class QueueWrites:
             refusal = lifecycle.ready_refusal(ticket.number, ticket.status)
             if refusal is not None:
                 raise refused(refusal)
-            action = tx.log(actions.LOG_READY, actor, counter.id, ticket.id)
+            kind = actions.LOG_OF_CALL_KIND[actions.RULES[p.ACTION_READY].announces]
+            action = tx.log(kind, actor, counter.id, ticket.id)
             tx.session.flush()
             call = call_payload(ticket, site, counter, action, self.tz)
             shown = self.views.ticket_body(tx.session, ticket, tx.now, private=False)
