@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -55,6 +56,17 @@ def issuing_closed(site: Site, now: datetime, tz: ZoneInfo) -> ClosedReason | No
     if minute >= cutoff:
         return ClosedReason("closed_after_cutoff", hours, cutoff)
     return None
+
+
+def calling_periods(
+    site: Site, day: date, holidays: Mapping[date, str] | None = None
+) -> list[tuple[int, int]]:
+    """Minutes of the local ``day`` (from, to) during which counters call: the opening hours,
+    none on a holiday. The one answer every rule and the estimator ask."""
+    hours = hours_on(site, day)
+    if hours is None or (holidays and day in holidays):
+        return []
+    return [(hours.open_minute, hours.close_minute)]
 
 
 def minute_label(minute: int) -> str:

@@ -134,3 +134,17 @@ def test_estimates_use_ahead_mean_and_open_counters():
     assert estimate.estimated_call_at(now, 0, 600, 1) == now
     assert estimate.rolling_mean_seconds([], 480) == 480
     assert estimate.rolling_mean_seconds([300, 500], 480) == 400
+
+
+def test_calling_periods_are_the_opening_hours_and_none_on_a_holiday():
+    from datetime import date
+
+    from sahaja.config import load_config
+    from sahaja.core.calendar import calling_periods
+
+    pare = load_config().sites["PRE"]
+    monday, sunday = date(2026, 12, 7), date(2026, 12, 6)
+    hours = pare.hours[monday.weekday()]
+    assert calling_periods(pare, monday) == [(hours.open_minute, hours.close_minute)]
+    assert calling_periods(pare, sunday) == []
+    assert calling_periods(pare, monday, {monday: "Libur"}) == []
