@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from gpiozero import LED, Buzzer
 
-from hardware.counter_controller import STEADY_SIGNALS, Signal
+from hardware.signals import STEADY_SIGNALS, Signal
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class StatusLed:
     def show(self, signal: Signal) -> None:
         with self._lock:
             if signal in STEADY_SIGNALS:
-                if signal is self._steady:
+                if signal == self._steady:
                     return
                 self._steady = signal
                 if self._flashing:  # let the flash finish; the new steady pattern follows

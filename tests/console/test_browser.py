@@ -293,9 +293,9 @@ def test_bad_passwords_are_slowed_then_locked_without_telling_who_exists(page, o
 
 
 def test_a_button_box_and_a_browser_pressing_next_together_never_share_a_ticket(page, office):
-    from hardware.counter_box import build
-    from hardware.counter_config import BoxSettings, ButtonPins
-    from hardware.counter_controller import Action as BoxAction
+    from counter.cli import build
+    from counter.controller import Action as BoxAction
+    from counter.settings import BoxSettings, ButtonPins
 
     rounds = 10
     issued = [office.issue("NGD", "KK") for _ in range(2 * rounds - 2)]  # the last round: empty

@@ -16,9 +16,9 @@ import pytest
 import requests
 from gpiozero.pins.mock import MockFactory
 
-from hardware.counter_box import RunningBox, build
-from hardware.counter_config import BoxSettings, ButtonPins
-from hardware.counter_controller import Action, ActionResult, Outcome, Signal
+from counter.cli import RunningBox, build
+from counter.controller import Action, ActionResult, Outcome, Signal
+from counter.settings import BoxSettings, ButtonPins
 from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.slow

@@ -14,11 +14,14 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hardware.counter_config import BoxSettings, SettingsError, load_settings
-from hardware.counter_controller import ActionResult, CounterBox
+from counter.controller import ActionResult, CounterBox
+from counter.settings import BoxSettings, ButtonPins, SettingsError, load_settings
 from sahaja import i18n
+
+if TYPE_CHECKING:
+    from hardware.buttons import ButtonPanel
 
 log = logging.getLogger("sahaja.counter")
 
@@ -53,9 +56,8 @@ def build(
 ) -> RunningBox:
     """Start a box from settings; ``pin_factory`` None means gpiozero's own choice."""
     # Imported here so --help and settings errors never need gpiozero or requests.
-    from hardware.buttons import CounterButtons
-    from hardware.counter_client import CounterClient
-    from hardware.counter_events import CounterEvents
+    from counter.client import CounterClient
+    from counter.events import CounterEvents
     from hardware.status_led import StatusLed
 
     if pin_factory is None and settings.mock_pins:
@@ -83,7 +85,7 @@ def build(
         lang=settings.lang,
     )
     box.start()
-    buttons = CounterButtons(
+    buttons = wire_buttons(
         box,
         settings.pins,
         pin_factory=pin_factory,
@@ -97,6 +99,16 @@ def build(
         )
         events.start()
     return RunningBox(box, buttons, light, events, client)
+
+
+def wire_buttons(box: CounterBox, pins: ButtonPins, **options: Any) -> ButtonPanel:
+    """The box's buttons on their pins: each press goes to ``CounterBox.press`` at once."""
+    from hardware.buttons import ButtonPanel
+
+    def press(action: str, held: bool) -> None:
+        box.press(action, held=held)
+
+    return ButtonPanel(pins.wired(), press, hold=box.hold_actions, **options)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

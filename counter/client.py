@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import requests
 
-from hardware.counter_errors import ActionRefused, ServerFailed, ServerUnreachable
+from counter.errors import ActionRefused, ServerFailed, ServerUnreachable
 from sahaja.protocol import API_PREFIX
 
 ACTIONS: tuple[str, ...] = ("next", "recall", "skip", "finish", "transfer")

@@ -16,7 +16,7 @@ from typing import Any
 
 import socketio
 
-from hardware.counter_controller import CounterBox
+from counter.controller import CounterBox
 from sahaja import protocol
 
 log = logging.getLogger("sahaja.counter")
