@@ -11,6 +11,7 @@ import contextlib
 import logging
 import queue
 import time
+from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Protocol
@@ -26,6 +27,7 @@ from sahaja import protocol
 log = logging.getLogger(__name__)
 
 WAKE = pygame.event.custom_type()
+SPOKEN_KEPT = 50  # announcements remembered by the loop; older ones are forgotten
 
 
 class Player(Protocol):
@@ -60,7 +62,8 @@ class Board:
         self.wall = wall
         self.running = True
         self.frames = 0  # frames that repainted something (for the benchmark)
-        self.spoken: list[tuple[Call, list[str]]] = []  # every announcement made, in order
+        # the last SPOKEN_KEPT announcements made, oldest first (tests, logs)
+        self.spoken: deque[tuple[Call, list[str]]] = deque(maxlen=SPOKEN_KEPT)
 
     def handle(self, kind: str, payload: object) -> None:
         """Apply one message from the network worker; speak the calls it brings."""
@@ -82,7 +85,7 @@ class Board:
             s.set_connected(False)
         elif kind == network.OFFICE and isinstance(payload, dict):
             s.office_name = payload.get("name") or s.office_name
-            s.timezone = payload.get("timezone") or s.timezone
+            s.set_timezone(payload.get("timezone"))
             s.version += 1
         elif kind == network.REFUSED:
             log.error("server refused the display token: %s", payload)

@@ -3,8 +3,8 @@
 One reserved mixer channel and one FIFO queue: an announcement starts only when the channel is
 idle, or is queued behind the one playing (``Channel.queue`` holds one sound and starts it the
 moment the current one ends), so calls never overlap, never cut each other off, and a burst is
-spoken in order without dropping one. Each announcement is its clips joined into one Sound,
-followed by a short silence so two calls do not run together.
+spoken in order without dropping one (up to ``MAX_PENDING`` waiting). Each announcement is its
+clips joined into one Sound, followed by a short silence so two calls do not run together.
 
 The player is injected into the board; ``announce`` and ``pump`` belong to the main thread
 (the one that owns pygame). Tests run it with SDL's ``disk`` audio driver.
@@ -27,6 +27,11 @@ log = logging.getLogger(__name__)
 
 FREQUENCY = 22050  # the rate of the default espeak-ng pack: no resampling of speech
 SAMPLE_BYTES = 2  # signed 16-bit
+# Bounds that keep a board's memory flat for months. Each announcement holds its joined PCM
+# (about 0.25 MB for 5-6 s of speech at 22050 Hz), so neither list may grow with the calls.
+HISTORY = 20  # announcements kept after being handed to the mixer (tests, logs)
+MAX_PENDING = 30  # announcements waiting to be said: about three minutes of speech; beyond
+# that the oldest waiting one is dropped (a call said minutes late helps nobody)
 
 
 @dataclass
@@ -51,6 +56,8 @@ class MixerPlayer:
         channels: int = 1,
         buffer: int = 512,
         on_handed: Callable[[Announcement], None] | None = None,
+        history: int = HISTORY,
+        max_pending: int = MAX_PENDING,
     ) -> None:
         self._files = dict(clips)
         self._volume = max(0.0, min(1.0, volume))
@@ -60,10 +67,13 @@ class MixerPlayer:
         self._on_handed = on_handed
         self._raw: dict[str, bytes] = {}
         self._pending: deque[Announcement] = deque()
+        self._max_pending = max(1, max_pending)
         self._on_channel: deque[Announcement] = deque()  # playing, then the one queued
         self._channel: pygame.mixer.Channel | None = None
         self._owns_mixer = False
-        self.history: list[Announcement] = []  # every announcement handed to the mixer
+        self.dropped = 0  # announcements dropped because MAX_PENDING were already waiting
+        # the last ``history`` announcements handed to the mixer, oldest first
+        self.history: deque[Announcement] = deque(maxlen=max(1, history))
 
     # --- life cycle ---------------------------------------------------------------------
     def open(self) -> None:
@@ -116,6 +126,10 @@ class MixerPlayer:
         sound = pygame.mixer.Sound(buffer=data)
         seconds = len(data) / self._frame_bytes / self._frames_per_second
         item = Announcement(tuple(clips), sound, seconds, time.perf_counter(), None, tuple(skipped))
+        if len(self._pending) >= self._max_pending:
+            late = self._pending.popleft()
+            self.dropped += 1
+            log.warning("%d announcements waiting: dropped %s", len(self._pending) + 1, late.clips)
         self._pending.append(item)
         self.pump()
         return item

@@ -13,6 +13,7 @@ waits on a pattern. gpiozero devices receive the injected pin factory.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from dataclasses import dataclass
 
 from gpiozero import LED, Buzzer
@@ -27,6 +28,8 @@ class Pattern:
     final: float = 1.0  # level held after the steps of a non-repeating steady pattern
     beeps: int = 0
 
+
+FLASHES_KEPT = 100  # flashes remembered: a box flashes for every call, for months
 
 _BLINK3 = ((0.0, 0.15), (1.0, 0.15)) * 3
 PATTERNS: dict[Signal, Pattern] = {
@@ -56,9 +59,15 @@ class StatusLed:
         self._flash: Signal | None = None
         self._flashing = False
         self._stopping = False
-        self.flashes: list[Signal] = []  # every flash asked for, in order (read by tests/logs)
+        self._flashes: deque[Signal] = deque(maxlen=FLASHES_KEPT)
         self._thread = threading.Thread(target=self._play, name="status-led", daemon=True)
         self._thread.start()
+
+    @property
+    def flashes(self) -> list[Signal]:
+        """The last FLASHES_KEPT flashes asked for, oldest first (read by tests and logs)."""
+        with self._lock:
+            return list(self._flashes)
 
     @property
     def steady(self) -> Signal:
@@ -75,7 +84,7 @@ class StatusLed:
                     return
             else:
                 self._flash = signal
-                self.flashes.append(signal)
+                self._flashes.append(signal)
             self._changed.set()
 
     def close(self) -> None:

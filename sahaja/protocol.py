@@ -153,6 +153,7 @@ class SnapshotPayload(TypedDict):
     site_name: str
     day: str
     server_time: str
+    timezone: str  # the office's IANA time zone, "Asia/Jakarta"
     open_now: bool
     hours_today: str | None  # "07:30-15:00", None when closed all day
     queue: QueueChangedPayload

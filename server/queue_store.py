@@ -450,6 +450,7 @@ class QueueStore:
             "site_name": site.name,
             "day": day.isoformat(),
             "server_time": iso(now, self.tz) or "",
+            "timezone": self.config.timezone,
             "open_now": view["open_now"],
             "hours_today": view["hours_today"],
             "queue": self._queue_payload_from_view(site, day, view),
