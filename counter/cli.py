@@ -22,6 +22,7 @@ from sahaja import i18n
 
 if TYPE_CHECKING:
     from hardware.buttons import ButtonPanel
+    from sahaja.protocol import HealthReport
 
 log = logging.getLogger("sahaja.counter")
 
@@ -35,8 +36,11 @@ class RunningBox:
     light: Any
     events: Any
     client: Any
+    health: Any = None
 
     def close(self) -> None:
+        if self.health is not None:
+            self.health.stop()
         if self.events is not None:
             self.events.stop()
         self.buttons.close()
@@ -58,6 +62,7 @@ def build(
     # Imported here so --help and settings errors never need gpiozero or requests.
     from counter.client import CounterClient
     from counter.events import CounterEvents
+    from devicelink.health import HealthReporter
     from hardware.status_led import StatusLed
 
     if pin_factory is None and settings.mock_pins:
@@ -98,7 +103,26 @@ def build(
             settings.server_url, settings.token, box, reconnection_delay_max=reconnect_max
         )
         events.start()
-    return RunningBox(box, buttons, light, events, client)
+    health = HealthReporter(
+        settings.server_url,
+        settings.token,
+        lambda: health_report(box),
+        every=settings.health_seconds,
+        name="counter-health",
+    )
+    health.start()
+    return RunningBox(box, buttons, light, events, client, health)
+
+
+def health_report(box: CounterBox) -> HealthReport:
+    """What the server's device list shows for the box: linked, serving what, light state."""
+    state = box.state
+    return {
+        "connected": bool(state.linked),
+        "printer": "unknown",  # a box has no printer
+        "last_ticket": state.current_number,
+        "detail": f"counter {box.counter}; light {state.signal.value}",
+    }
 
 
 def wire_buttons(box: CounterBox, pins: ButtonPins, **options: Any) -> ButtonPanel:

@@ -3,20 +3,17 @@
 The server puts a counter device in its counter's room and its site's room. On every
 (re)connect it sends ``snapshot``; then ``counter_changed`` and ``ticket_called``. Handlers run
 on python-socketio's thread and only hand the news to the ``CounterBox``, which is quick.
-
-python-socketio reconnects by itself once a first connection was made; the first connection
-(the box may boot before the server) is retried here until it succeeds or ``stop`` is called.
+The shared ``devicelink.DeviceLink`` keeps trying while the server is away (the box may boot
+before it) and tells a refused token apart, which is logged as an error.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
-import socketio
-
 from counter.controller import CounterBox
+from devicelink.link import DeviceLink, LinkState
 from sahaja import protocol
 
 log = logging.getLogger("sahaja.counter")
@@ -29,69 +26,48 @@ class CounterEvents:
         token: str,
         box: CounterBox,
         *,
-        retry_delay: float = 2.0,
+        retry_delay: float = 0.5,
         reconnection_delay_max: float = 5.0,
     ) -> None:
         self.server_url = server_url
         self.box = box
         self.counter = box.counter
-        self.retry_delay = retry_delay
-        self._token = token
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.sio = socketio.Client(
-            reconnection=True,
-            reconnection_delay=0.5,
-            reconnection_delay_max=reconnection_delay_max,
-            handle_sigint=False,
+        handlers = {
+            protocol.SNAPSHOT: self._on_snapshot,
+            protocol.COUNTER_CHANGED: self._on_counter_changed,
+            protocol.TICKET_CALLED: self._on_ticket_called,
+        }
+        self.link = DeviceLink(
+            server_url,
+            token,
+            handlers,
+            self._on_state,
+            retry_delay=retry_delay,
+            retry_max=reconnection_delay_max,
+            refused_retry=max(reconnection_delay_max, 10.0),
+            name="counter-events",
         )
-        self.sio.on("connect", self._on_connect)
-        self.sio.on("disconnect", self._on_disconnect)
-        self.sio.on("connect_error", self._on_connect_error)
-        self.sio.on(protocol.SNAPSHOT, self._on_snapshot)
-        self.sio.on(protocol.COUNTER_CHANGED, self._on_counter_changed)
-        self.sio.on(protocol.TICKET_CALLED, self._on_ticket_called)
+
+    @property
+    def connected(self) -> bool:
+        return self.link.connected
 
     def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self._connect_loop, name="counter-events", daemon=True
-        )
-        self._thread.start()
+        self.link.start()
 
     def stop(self) -> None:
-        self._stop.set()  # from here on, a disconnect is ours, not news for the box
-        if self._thread is not None:
-            self._thread.join()
-        self.sio.shutdown()
-
-    def _connect_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.sio.connect(
-                    self.server_url,
-                    auth={"token": self._token},
-                    transports=["websocket"],
-                    socketio_path=protocol.SOCKETIO_PATH,
-                    wait_timeout=5,
-                )
-            except socketio.exceptions.ConnectionError as exc:
-                log.debug("socket.io connect failed: %s", exc)
-                self._stop.wait(self.retry_delay)
-            else:
-                return
+        self.link.stop()
 
     # --- handlers (python-socketio's thread) -----------------------------------------------
-    def _on_connect(self) -> None:
-        self.box.link_up()
-
-    def _on_disconnect(self, reason: object = None) -> None:
-        log.debug("socket.io disconnected: %s", reason)
-        if not self._stop.is_set():
-            self.box.link_down()
-
-    def _on_connect_error(self, data: object = None) -> None:
-        log.debug("socket.io connect error: %s", data)
-        self.box.link_down()  # a failed (re)connection is news that the server is away
+    def _on_state(self, state: LinkState, detail: str) -> None:
+        if state is LinkState.CONNECTED:
+            self.box.link_up()
+            return
+        if state is LinkState.REFUSED:
+            log.error("server refused the box's token: %s", detail)
+        else:
+            log.debug("socket.io %s: %s", state, detail)
+        self.box.link_down()  # dropped, unreachable or refused: the server is away for us
 
     def _on_snapshot(self, payload: dict[str, Any]) -> None:
         mine = next((c for c in payload.get("counters", []) if c.get("id") == self.counter), None)

@@ -51,9 +51,9 @@ led = false
 
 
 def test_a_missing_setting_is_named_in_indonesian_then_english():
-    with pytest.raises(SettingsError, match="belum diisi.*SAHAJA_TOKEN"):
+    with pytest.raises(SettingsError, match="belum diisi.*SAHAJA_DEVICE_TOKEN"):
         load_settings(["--server-url", "http://x", "--counter", "PRE-L1"], {})
-    with pytest.raises(SettingsError, match="is not set.*SAHAJA_TOKEN"):
+    with pytest.raises(SettingsError, match="is not set.*SAHAJA_DEVICE_TOKEN"):
         load_settings(["--server-url", "http://x", "--counter", "PRE-L1", "--lang", "en"], {})
 
 
