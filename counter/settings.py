@@ -245,9 +245,10 @@ def load_settings(
 
 
 def _assemble(values: dict[str, Any], args: argparse.Namespace, lang: str) -> BoxSettings:
-    url = values["server_url"]
-    if not url.startswith(("http://", "https://")):
-        raise _error(lang, f"server URL {url!r} must start with http:// or https://")
+    try:
+        url = shared.check_server_url(values["server_url"])
+    except ValueError as exc:
+        raise _error(lang, str(exc)) from exc
     counter = values["counter"]
     if "-" not in counter:
         raise _error(lang, f"counter {counter!r} must look like SITE-CODE, e.g. PRE-L1")
@@ -263,7 +264,7 @@ def _assemble(values: dict[str, Any], args: argparse.Namespace, lang: str) -> Bo
         raise _error(lang, "the Transfer button needs --transfer-service")
     language = i18n.normalize_language(values["lang"])
     return BoxSettings(
-        server_url=url.rstrip("/"),
+        server_url=url,
         token=values["token"],
         counter=counter,
         pins=ButtonPins(**{p: pins[p] for p in ("next", "recall", "skip", "finish", "transfer")}),

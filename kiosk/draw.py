@@ -7,19 +7,16 @@ texts of the last frame: tests and the screenshot script read what the citizen s
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import lru_cache
-from pathlib import Path
 
 import pygame
 from pygame import Rect
 
+from devicelink.fonts import FontCache
 from kiosk import layout as lay
 from kiosk import state as st
 from sahaja import i18n
-
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
 
 BG = (244, 246, 248)
 INK = (20, 30, 45)
@@ -38,18 +35,15 @@ WARN = (255, 193, 7)
 OK_GREEN = (46, 125, 50)
 
 
-@lru_cache(maxsize=256)
+_FONTS = FontCache(fallback_scale=1.3)  # pygame's bundled font runs small
+RENDERED_KEPT = 128  # rendered labels kept: every label of a screen, not every ticket number
+
+
 def _font(bold: bool, size: int) -> pygame.font.Font:
-    path = FONT_DIR / (BOLD if bold else REGULAR)
-    try:
-        return pygame.font.Font(str(path), size)
-    except (FileNotFoundError, OSError):
-        font = pygame.font.Font(None, round(size * 1.3))  # pygame's bundled font runs small
-        font.set_bold(bold)
-        return font
+    return _FONTS.get(bold, size)
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=RENDERED_KEPT)
 def _render(text: str, bold: bool, size: int, color: tuple[int, int, int]) -> pygame.Surface:
     return _font(bold, size).render(text, True, color)
 
@@ -63,11 +57,9 @@ def _fit_size(text: str, bold: bool, box: tuple[int, int]) -> int:
 
 
 class Painter:
-    def __init__(self, surface: pygame.Surface, timezone: str = "Asia/Jakarta") -> None:
-        from zoneinfo import ZoneInfo
-
+    def __init__(self, surface: pygame.Surface) -> None:
         self.surface = surface
-        self.tz = ZoneInfo(timezone)
+        self.tz: tzinfo | None = None  # the office's zone (KioskState.zone); None: this machine's
         self.drawn: list[str] = []
 
     @property
@@ -112,6 +104,7 @@ class Painter:
 
     def paint(self, state: st.KioskState, wall: datetime) -> list[lay.Target]:
         self.drawn = []
+        self.tz = state.zone
         targets = lay.targets(state, self.size)
         screen = state.screen
         background = {
