@@ -58,16 +58,6 @@ def check_server_url(url: str) -> str:
     return url.rstrip("/")
 
 
-def health_seconds(environ: Mapping[str, str]) -> float:
-    text = env(environ, HEALTH_SECONDS)
-    if text is None:
-        return DEFAULT_HEALTH_SECONDS
-    seconds = float(text)
-    if not seconds > 0:
-        raise ValueError(f"{HEALTH_SECONDS}={text!r} must be above zero")
-    return seconds
-
-
 def read_table(path: str | Path, table: str) -> dict[str, Any]:
     """The ``[table]`` of a TOML file (or its top level when there is no such table).
 

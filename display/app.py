@@ -23,6 +23,7 @@ from display.announce import Announcer
 from display.render import BoardRenderer
 from display.state import BoardState, Call
 from sahaja import protocol
+from sahaja.protocol import HealthReport
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,25 @@ class Board:
             s.set_refused(str(payload))
         for call in calls:
             self.speak(call)
+
+    def health(self) -> HealthReport:
+        """The board's health report (read from the reporter's thread: plain reads only)."""
+        s, player = self.state, self.player
+        if player is None:
+            voice = "voice off"
+        else:
+            loaded = getattr(player, "loaded", "?")
+            pending = getattr(player, "pending", 0)
+            dropped = getattr(player, "dropped", 0)
+            voice = f"voice {loaded} clips, {pending} waiting, {dropped} dropped"
+        detail = f"{voice}; refused: {s.refused}" if s.refused else voice
+        current = s.current
+        return {
+            "connected": bool(s.connected and s.synced),
+            "printer": "unknown",  # a board has no printer
+            "last_ticket": current.number if current else None,
+            "detail": detail,
+        }
 
     def speak(self, call: Call) -> None:
         clips = self.announcer.compose(call.number, call.counter_number, call.kind)

@@ -169,6 +169,11 @@ class MixerPlayer:
     def pending(self) -> int:
         return len(self._pending)
 
+    @property
+    def loaded(self) -> int:
+        """Clips decoded and ready to be said."""
+        return len(self._raw)
+
     def set_volume(self, volume: float) -> None:
         self._volume = max(0.0, min(1.0, volume))
         if self._channel is not None:

@@ -36,7 +36,11 @@ class KioskApp:
     ) -> None:
         self.settings = settings
         self.results: queue.Queue = queue.Queue()
-        self.state = st.KioskState(lang=settings.lang, public_url=settings.status_base)
+        self.state = st.KioskState(
+            lang=settings.lang,
+            public_url=settings.status_base,
+            health_every=settings.health_seconds,
+        )
         self.link = link or ServerLink(settings.server_url, settings.token, self.results)
         self.link.results = self.results
         self.printer = PrinterWorker(printer, self.results)

@@ -34,6 +34,7 @@ ENV = {
     "fullscreen": "SAHAJA_FULLSCREEN",
     "lang": shared.LANG,
     "fps": "SAHAJA_KIOSK_FPS",
+    "health_seconds": shared.HEALTH_SECONDS,
 }
 _SIZE = re.compile(r"^(\d{3,5})x(\d{3,5})$")
 
@@ -53,6 +54,7 @@ class KioskSettings:
     fullscreen: bool = False
     lang: str = "id"
     fps: int = 30
+    health_seconds: float = shared.DEFAULT_HEALTH_SECONDS
 
     @property
     def status_base(self) -> str:
@@ -81,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--windowed", dest="fullscreen", action="store_false", help="use a window")
     p.add_argument("--lang", choices=LANGUAGES, help="starting language (id or en)")
     p.add_argument("--fps", type=int, help="frame-rate cap (default 30)")
+    p.add_argument("--health-seconds", type=float, help="seconds between health reports (30)")
     return p
 
 
@@ -146,6 +149,14 @@ def _validate(values: dict[str, object]) -> KioskSettings:
         fps = int(values.get("fps", 30))  # type: ignore[arg-type]
     except ValueError as exc:
         raise SettingsError(f"fps {values.get('fps')!r} is not a number") from exc
+    try:
+        health = float(values.get("health_seconds", shared.DEFAULT_HEALTH_SECONDS))  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise SettingsError(
+            f"health_seconds {values.get('health_seconds')!r} is not a number"
+        ) from exc
+    if not health > 0:
+        raise SettingsError(f"health_seconds {health} must be above zero")
     return KioskSettings(
         server_url=url,
         token=str(values["token"]),
@@ -156,4 +167,5 @@ def _validate(values: dict[str, object]) -> KioskSettings:
         fullscreen=bool(fullscreen),
         lang=lang,
         fps=max(5, min(fps, 60)),
+        health_seconds=health,
     )

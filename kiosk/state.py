@@ -115,7 +115,8 @@ class KioskState:
     last_ticket: str | None = None
     reprinting: str | None = None
     last_recover: float = 0.0
-    last_health: float = -HEALTH_EVERY
+    health_every: float = HEALTH_EVERY  # seconds between periodic health reports
+    last_health: float = float("-inf")  # the first tick reports at once
     last_refresh: float = 0.0
     version: int = 0  # bumped on every change the screen could show
 
@@ -231,7 +232,7 @@ class KioskState:
         if self.fault and self.pending is None and now - self.last_recover > RECOVER_EVERY:
             self.last_recover = now
             out.append(m.CheckPrinter("recover"))
-        if now - self.last_health >= HEALTH_EVERY:
+        if now - self.last_health >= self.health_every:
             self.last_health = now
             out.append(self.health())
         if self.site and now - self.last_refresh > SITE_REFRESH_EVERY:
