@@ -9,6 +9,7 @@ import queue
 import time
 import wave
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pygame
@@ -20,6 +21,7 @@ from display.render import BoardRenderer
 from display.state import BoardState
 from display.voicepack import VoicePack
 from hardware.audio import MixerPlayer
+from tests.display import payloads
 
 RATE = 22050
 AMPLITUDE = 10000
@@ -147,12 +149,9 @@ def test_board_speaks_a_burst_of_calls_with_the_espeak_pack(
     inbox: queue.Queue = queue.Queue()
     board = Board(BoardState(), BoardRenderer((640, 360)), Announcer(), player, inbox)
     calls = [("A012", 3), ("B004", 1), ("A013", 2)]
+    t0 = datetime(2026, 11, 23, 8, 0, tzinfo=timezone(timedelta(hours=7)))
     for i, (number, counter) in enumerate(calls):
-        inbox.put(("ticket_called", {
-            "site": "PRE", "counter": f"PRE-L{counter}", "counter_name": f"Loket {counter}",
-            "counter_number": counter, "ticket_id": i + 1, "number": number, "service": "KTP",
-            "priority": False, "recall": False, "called_at": f"2026-11-23T08:0{i}:00+07:00",
-        }))  # fmt: skip
+        inbox.put(("ticket_called", payloads.call(number, counter, t0 + timedelta(minutes=i))))
     board.drain()
     assert player.pending + len(player.history) == 3
     expected_seconds = sum(h.seconds for h in [*player.history, *player._pending])
