@@ -140,6 +140,8 @@ def load_settings(
         raise SettingsError(f"volume: {settings.volume} must be between 0 and 1")
     if settings.fps < 1 or settings.fps > 60:
         raise SettingsError(f"fps: {settings.fps} must be between 1 and 60")
+    if not settings.health_seconds > 0:
+        raise SettingsError(f"health_seconds: {settings.health_seconds} must be above zero")
     try:
         settings.announcer()
     except TemplateError as exc:
