@@ -12,8 +12,10 @@ queue and counter changes, and a day roll every 500 calls. The kiosk part drives
 each ``IssueTicket`` with a protocol ``TicketPayload``) and sends a reprint every 50 tickets.
 
 Reported per part: resident set size (``VmRSS``) and Python heap (``tracemalloc``) growth from
-the end of a warm-up (the first 10 %: fonts, clips, caches filling) to the end, and from the
-start; the median over the runs is printed as a Markdown table for docs/benchmarks.md.
+the end of a warm-up (the first 10 %: fonts, labels, caches filling) to the end, and from the
+start (the device set up: screen, mixer, clips decoded, connected, before the first call or
+ticket) to the end; the median over the runs is printed as a Markdown table for
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -43,19 +45,31 @@ def rss() -> int:
 
 
 class Meter:
-    """RSS and traced heap at the start, after the warm-up and at the end."""
+    """RSS and traced heap when the device is set up (start), after the warm-up and at the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, part: str, n: int) -> None:
         tracemalloc.start()
+        self.part, self.n = part, n
+        self.warm_at = max(1, n // 10)
         self.points: dict[str, tuple[int, int]] = {}
+        self.started = 0.0
 
     def mark(self, name: str) -> None:
         import gc
 
         gc.collect()
         self.points[name] = (rss(), tracemalloc.get_traced_memory()[0])
+        if name == "start":
+            self.started = time.perf_counter()
 
-    def report(self, **extra: object) -> dict[str, object]:
+    def done(self, i: int) -> None:
+        """Call ``i`` (0-based) is over: the end of the warm-up is marked on time."""
+        if i + 1 == self.warm_at:
+            self.mark("warm")
+
+    def finish(self) -> dict[str, object]:
+        seconds = time.perf_counter() - self.started
+        self.mark("end")
         (r0, t0), (r1, t1), (r2, t2) = (self.points[k] for k in ("start", "warm", "end"))
         return {
             "rss_start_mb": r0 / MB,
@@ -64,7 +78,9 @@ class Meter:
             "rss_growth_from_start_mb": (r2 - r0) / MB,
             "heap_growth_mb": (t2 - t1) / MB,
             "heap_growth_from_start_mb": (t2 - t0) / MB,
-            **extra,
+            "part": self.part,
+            "n": self.n,
+            "seconds": seconds,
         }
 
 
@@ -152,7 +168,7 @@ def run_board(calls: int, pack: Path) -> dict[str, object]:
     os.environ["SDL_AUDIODRIVER"] = "disk"
     os.environ["SDL_DISKAUDIOFILE"] = os.devnull
     os.environ["SDL_DISKAUDIODELAY"] = "0"  # play as fast as the mixer can
-    meter = Meter()
+    meter = Meter("board", calls)
     import queue
 
     import pygame
@@ -165,7 +181,6 @@ def run_board(calls: int, pack: Path) -> dict[str, object]:
     from hardware.audio import MixerPlayer
     from sahaja import protocol as p
 
-    meter.mark("start")
     pygame.display.init()
     pygame.font.init()
     surface = pygame.display.set_mode((1280, 720))
@@ -183,8 +198,7 @@ def run_board(calls: int, pack: Path) -> dict[str, object]:
         wall=lambda: wall[0],
     )
     board.handle("connected", None)
-    warm = max(1, calls // 10)
-    started = time.perf_counter()
+    meter.mark("start")
     for i in range(calls):
         clock[0] += 30.0
         wall[0] += timedelta(seconds=30)
@@ -199,13 +213,11 @@ def run_board(calls: int, pack: Path) -> dict[str, object]:
         while player.busy and time.monotonic() < deadline:
             player.pump()
             time.sleep(0.0005)
-        if i + 1 == warm:
-            meter.mark("warm")
-    seconds = time.perf_counter() - started
-    meter.mark("end")
+        meter.done(i)
+    result = meter.finish()
     player.close()
     pygame.quit()
-    return meter.report(part="board", n=calls, seconds=seconds)
+    return result
 
 
 # --- the kiosk ---------------------------------------------------------------------------
@@ -213,7 +225,7 @@ def run_board(calls: int, pack: Path) -> dict[str, object]:
 
 def run_kiosk(tickets: int) -> dict[str, object]:
     os.environ["SDL_VIDEODRIVER"] = "dummy"
-    meter = Meter()
+    meter = Meter("kiosk", tickets)
     import queue
 
     import pygame
@@ -225,7 +237,6 @@ def run_kiosk(tickets: int) -> dict[str, object]:
     from kiosk.draw import Painter
     from kiosk.printer_worker import PrinterWorker
 
-    meter.mark("start")
     pygame.display.init()
     pygame.font.init()
     surface = pygame.display.set_mode((800, 480))
@@ -272,8 +283,7 @@ def run_kiosk(tickets: int) -> dict[str, object]:
         "queue": queue_payload(0, wall),
     }
     answer(state.handle(m.Snapshot(snapshot), now))
-    warm = max(1, tickets // 10)
-    started = time.perf_counter()
+    meter.mark("start")
     for i in range(tickets):
         now += 30.0
         wall += timedelta(seconds=30)
@@ -292,13 +302,11 @@ def run_kiosk(tickets: int) -> dict[str, object]:
         now += st.TICKET_SHOWN_SECONDS + 1
         answer(state.handle(st.Tick(), now))
         painter.paint(state, wall)
-        if i + 1 == warm:
-            meter.mark("warm")
-    seconds = time.perf_counter() - started
-    meter.mark("end")
+        meter.done(i)
+    result = meter.finish()
     worker.stop()
     pygame.quit()
-    return meter.report(part="kiosk", n=tickets, seconds=seconds)
+    return result
 
 
 # --- driver ------------------------------------------------------------------------------
