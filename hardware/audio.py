@@ -29,7 +29,7 @@ FREQUENCY = 22050  # the rate of the default espeak-ng pack: no resampling of sp
 SAMPLE_BYTES = 2  # signed 16-bit
 # Bounds that keep a board's memory flat for months. Each announcement holds its joined PCM
 # (about 0.25 MB for 5-6 s of speech at 22050 Hz), so neither list may grow with the calls.
-HISTORY = 20  # announcements kept after being handed to the mixer (tests, logs)
+HISTORY = 20  # announcements kept after being handed to the mixer, without their sound
 MAX_PENDING = 30  # announcements waiting to be said: about three minutes of speech; beyond
 # that the oldest waiting one is dropped (a call said minutes late helps nobody)
 
@@ -37,7 +37,7 @@ MAX_PENDING = 30  # announcements waiting to be said: about three minutes of spe
 @dataclass
 class Announcement:
     clips: tuple[str, ...]
-    sound: pygame.mixer.Sound
+    sound: pygame.mixer.Sound | None  # None once said: the history keeps no sound data
     seconds: float
     enqueued_at: float
     handed_at: float | None = None  # when the mixer got it (played or queued on the channel)
@@ -98,7 +98,7 @@ class MixerPlayer:
         if self._channel is not None:
             self._channel.stop()
         self._pending.clear()
-        self._on_channel.clear()
+        self._finished(len(self._on_channel))
 
     def close(self) -> None:
         self.stop()
@@ -141,9 +141,9 @@ class MixerPlayer:
             return
         busy = channel.get_busy()
         if not busy:
-            self._on_channel.clear()
+            self._finished(len(self._on_channel))
         elif self._on_channel and channel.get_queue() is None and len(self._on_channel) > 1:
-            self._on_channel.popleft()  # the queued one has started
+            self._finished(1)  # the queued one has started
         if not self._pending:
             return
         if not busy:
@@ -159,6 +159,11 @@ class MixerPlayer:
         self.history.append(item)
         if self._on_handed:
             self._on_handed(item)
+
+    def _finished(self, n: int) -> None:
+        """The first ``n`` announcements on the channel were said: let their sound go."""
+        for _ in range(min(n, len(self._on_channel))):
+            self._on_channel.popleft().sound = None
 
     @property
     def busy(self) -> bool:

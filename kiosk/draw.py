@@ -35,7 +35,7 @@ WARN = (255, 193, 7)
 OK_GREEN = (46, 125, 50)
 
 
-RENDERED_KEPT = 128  # rendered labels kept: every label of a screen, not every ticket number
+RENDERED_KEPT = 64  # rendered labels kept: every label of a screen, not every ticket number
 
 
 class Labels:
