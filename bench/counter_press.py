@@ -25,9 +25,9 @@ from pathlib import Path
 import requests
 from gpiozero.pins.mock import MockFactory
 
-from hardware.counter_box import build
-from hardware.counter_config import BoxSettings, ButtonPins
-from hardware.counter_controller import Action
+from counter.cli import build
+from counter.controller import Action
+from counter.settings import BoxSettings, ButtonPins
 from tests.support.live_server import OPEN_ALL_DAY, LiveServer
 
 

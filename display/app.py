@@ -11,6 +11,7 @@ import contextlib
 import logging
 import queue
 import time
+from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Protocol
@@ -22,10 +23,12 @@ from display.announce import Announcer
 from display.render import BoardRenderer
 from display.state import BoardState, Call
 from sahaja import protocol
+from sahaja.protocol import HealthReport
 
 log = logging.getLogger(__name__)
 
 WAKE = pygame.event.custom_type()
+SPOKEN_KEPT = 50  # announcements remembered by the loop; older ones are forgotten
 
 
 class Player(Protocol):
@@ -60,7 +63,8 @@ class Board:
         self.wall = wall
         self.running = True
         self.frames = 0  # frames that repainted something (for the benchmark)
-        self.spoken: list[tuple[Call, list[str]]] = []  # every announcement made, in order
+        # the last SPOKEN_KEPT announcements made, oldest first (tests, logs)
+        self.spoken: deque[tuple[Call, list[str]]] = deque(maxlen=SPOKEN_KEPT)
 
     def handle(self, kind: str, payload: object) -> None:
         """Apply one message from the network worker; speak the calls it brings."""
@@ -82,13 +86,32 @@ class Board:
             s.set_connected(False)
         elif kind == network.OFFICE and isinstance(payload, dict):
             s.office_name = payload.get("name") or s.office_name
-            s.timezone = payload.get("timezone") or s.timezone
+            s.set_timezone(payload.get("timezone"))
             s.version += 1
         elif kind == network.REFUSED:
             log.error("server refused the display token: %s", payload)
             s.set_refused(str(payload))
         for call in calls:
             self.speak(call)
+
+    def health(self) -> HealthReport:
+        """The board's health report (read from the reporter's thread: plain reads only)."""
+        s, player = self.state, self.player
+        if player is None:
+            voice = "voice off"
+        else:
+            loaded = getattr(player, "loaded", "?")
+            pending = getattr(player, "pending", 0)
+            dropped = getattr(player, "dropped", 0)
+            voice = f"voice {loaded} clips, {pending} waiting, {dropped} dropped"
+        detail = f"{voice}; refused: {s.refused}" if s.refused else voice
+        current = s.current
+        return {
+            "connected": bool(s.connected and s.synced),
+            "printer": "unknown",  # a board has no printer
+            "last_ticket": current.number if current else None,
+            "detail": detail,
+        }
 
     def speak(self, call: Call) -> None:
         clips = self.announcer.compose(call.number, call.counter_number, call.kind)

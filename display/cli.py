@@ -4,7 +4,9 @@
     sahaja-display voice build --out DIR
     sahaja-display voice check --pack DIR
 
-Settings come from flags, then SAHAJA_DISPLAY_* environment, then ``--config FILE`` (TOML,
+Settings come from flags, then the environment (the shared SAHAJA_SERVER_URL,
+SAHAJA_DEVICE_TOKEN, SAHAJA_LANG, SAHAJA_CONFIG; SAHAJA_DISPLAY_* for the board's own), then
+``--config FILE`` (TOML,
 ``[display]`` table). The board refuses to start with an incomplete voice pack (it names the
 missing clips); ``--no-sound`` runs a silent board on purpose.
 """
@@ -46,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=i18n.LANGUAGES,
         help="board language (default id)",
     )
+    p.add_argument("--health-seconds", type=float, help="seconds between health reports (30)")
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command")
     voice = sub.add_parser("voice", help="voice pack tools").add_subparsers(dest="voice_command")
@@ -72,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
                 "volume": args.volume,
                 "language": args.language,
                 "sound": False if args.no_sound else None,
+                "health_seconds": args.health_seconds,
             },
         )
     except SettingsError as exc:
@@ -148,6 +152,7 @@ def run_board(settings: Settings) -> int:
     """Open the screen and the mixer, start the network worker, run the loop."""
     import pygame
 
+    from devicelink.health import HealthReporter
     from display.app import Board, post_wake
     from display.network import BoardLink
     from display.render import BoardRenderer
@@ -186,11 +191,20 @@ def run_board(settings: Settings) -> int:
     board = Board(state, renderer, settings.announcer(), player, inbox, fps=settings.fps)
     link = BoardLink(settings.server, settings.token, inbox, post_wake)
     link.start()
+    health = HealthReporter(
+        settings.server,
+        settings.token,
+        board.health,
+        every=settings.health_seconds,
+        name="board-health",
+    )
+    health.start()
     try:
         board.run(screen)
     except KeyboardInterrupt:
         pass
     finally:
+        health.stop()
         link.stop()
         if player is not None:
             player.close()

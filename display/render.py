@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pygame
 
+from devicelink.fonts import FONT_DIR, FontCache
 from display.announce import DOCUMENT_READY, RECALL
 from display.layout import Layout, compute_layout
 from display.state import BoardState
@@ -63,24 +63,8 @@ def text_image(
     return image
 
 
-class Fonts:
-    """DejaVu from Debian when present (clear at a distance), pygame's own font otherwise."""
-
-    def __init__(self, font_dir: Path) -> None:
-        self._paths = {
-            True: font_dir / "DejaVuSans-Bold.ttf",
-            False: font_dir / "DejaVuSans.ttf",
-        }
-        self._cache: dict[tuple[bool, int], pygame.font.Font] = {}
-
-    def get(self, bold: bool, size: int) -> pygame.font.Font:
-        key = (bold, max(6, size))
-        font = self._cache.get(key)
-        if font is None:
-            path = self._paths[bold]
-            font = pygame.font.Font(str(path) if path.exists() else None, key[1])
-            self._cache[key] = font
-        return font
+class Fonts(FontCache):
+    """The shared font cache, plus fitting a text into a width."""
 
     def fit(self, text: str, bold: bool, size: int, max_width: int) -> pygame.font.Font:
         """The largest font not above ``size`` in which ``text`` fits ``max_width``."""
@@ -98,7 +82,7 @@ class BoardRenderer:
         size: tuple[int, int],
         *,
         language: str = "id",
-        font_dir: Path = Path("/usr/share/fonts/truetype/dejavu"),
+        font_dir: Path = FONT_DIR,
         running_text: str | None = None,
         ticker_speed: int = 120,
     ) -> None:
@@ -270,7 +254,9 @@ class BoardRenderer:
         c = f.state.current
         phase = int(f.now * 2) % 2 if f.state.highlighted(f.now) else -1
         data = (c.number, c.counter_number, c.priority, c.kind, c.key) if c else None
-        return (data, phase, f.state.open_now, f.state.hours_today)
+        s = f.state
+        offline = None if c else (s.connected, s.refused)  # said in the panel only when empty
+        return (data, phase, s.open_now, s.hours_today, offline)
 
     def _paint_current(self, surface: pygame.Surface, rect: pygame.Rect, f: _Frame) -> None:
         s = f.state
@@ -300,7 +286,19 @@ class BoardRenderer:
         if call is None:
             text = self.t("closed") if s.open_now is False else self.t("no_call_yet")
             font = self.fonts.fit(text, True, h // 14, inner.width)
-            self._put(surface, "current.empty", text, font, MUTED, bg, center=rect.center)
+            below = self._put(surface, "current.empty", text, font, MUTED, bg, center=rect.center)
+            if s.refused or not s.connected:  # the offline screen: say why, and that it retries
+                text = self.t("refused") if s.refused else self.t("offline_retrying")
+                font = self.fonts.fit(text, True, h // 24, inner.width)
+                self._put(
+                    surface,
+                    "current.offline",
+                    text,
+                    font,
+                    TEXT,
+                    bg,
+                    midtop=(rect.centerx, below.bottom + m),
+                )
             return
         bottom = inner.bottom
         badges = []
@@ -509,4 +507,5 @@ class _Frame:
     wall: datetime  # this machine's clock, aware
 
     def local_time(self) -> datetime:
-        return self.state.server_now(self.wall).astimezone(ZoneInfo(self.state.timezone))
+        # before the first snapshot: this machine's own zone
+        return self.state.server_now(self.wall).astimezone(self.state.zone)

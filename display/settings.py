@@ -13,9 +13,18 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from devicelink import settings as shared
 from display.announce import DEFAULT_PHRASES, DEFAULT_TEMPLATES, Announcer, TemplateError
 
-ENV_PREFIX = "SAHAJA_DISPLAY_"
+ENV_PREFIX = "SAHAJA_DISPLAY_"  # the board's own settings: SAHAJA_DISPLAY_VOICE_PACK...
+# Settings every device shares, under the shared names (devicelink.settings); the board's
+# older SAHAJA_DISPLAY_SERVER / _TOKEN / _LANGUAGE / _CONFIG are still read after them.
+SHARED_ENV = {
+    "server": shared.SERVER_URL,
+    "token": shared.DEVICE_TOKEN,
+    "language": shared.LANG,
+    "health_seconds": shared.HEALTH_SECONDS,
+}
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 
@@ -49,6 +58,7 @@ class Settings:
     phrases: tuple[str, ...] = DEFAULT_PHRASES
     bell: bool = True
     max_counter_number: int = 50
+    health_seconds: float = shared.DEFAULT_HEALTH_SECONDS
     font_dir: Path = FONT_DIR
 
     def announcer(self) -> Announcer:
@@ -99,9 +109,9 @@ def load_settings(
     env: dict[str, str] | None = None,
     overrides: dict[str, Any] | None = None,
 ) -> Settings:
-    """Defaults < ``[display]`` of the TOML file < SAHAJA_DISPLAY_* < explicit overrides."""
+    """Defaults < ``[display]`` of the TOML file < environment < explicit overrides."""
     env = dict(os.environ if env is None else env)
-    path = path or env.get(ENV_PREFIX + "CONFIG")
+    path = path or shared.env(env, shared.CONFIG)
     base = Settings()
     defaults = {f.name: getattr(base, f.name) for f in fields(Settings)}
     values: dict[str, Any] = {}
@@ -116,7 +126,10 @@ def load_settings(
                 raise SettingsError(f"{path}: unknown setting {key!r}")
             values[key] = _coerce(key, value, defaults[key])
     for name, default in defaults.items():
-        text = env.get(ENV_PREFIX + name.upper())
+        if name in SHARED_ENV:
+            text = shared.env(env, SHARED_ENV[name])
+        else:
+            text = env.get(ENV_PREFIX + name.upper())
         if text is not None and not isinstance(default, dict):
             values[name] = _coerce(name, text, default)
     for key, value in (overrides or {}).items():
@@ -127,6 +140,8 @@ def load_settings(
         raise SettingsError(f"volume: {settings.volume} must be between 0 and 1")
     if settings.fps < 1 or settings.fps > 60:
         raise SettingsError(f"fps: {settings.fps} must be between 1 and 60")
+    if not settings.health_seconds > 0:
+        raise SettingsError(f"health_seconds: {settings.health_seconds} must be above zero")
     try:
         settings.announcer()
     except TemplateError as exc:

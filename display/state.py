@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
+from devicelink.officetime import office_zone
 from display.announce import CALL, DOCUMENT_READY, RECALL
 
 
@@ -65,7 +66,8 @@ class BoardState:
     site: str = ""
     site_name: str = ""
     office_name: str = ""
-    timezone: str = "Asia/Jakarta"
+    timezone: str | None = None  # the office's IANA zone name, once the server said it
+    zone: tzinfo | None = None  # that zone, or the offset of the server's clock until then
     connected: bool = False
     synced: bool = False  # a snapshot has arrived since the last connect
     refused: str | None = None  # the server's reason for refusing our token, until accepted
@@ -86,6 +88,7 @@ class BoardState:
         """Rebuild from a snapshot; returns the recent calls still worth announcing."""
         server_time = parse_time(snap["server_time"])
         self.clock_offset = server_time - local_now
+        self.set_timezone(snap.get("timezone"), snap["server_time"])
         self.site = snap.get("site", self.site)
         self.site_name = snap.get("site_name", self.site_name)
         self.open_now = snap.get("open_now")
@@ -160,12 +163,21 @@ class BoardState:
         self._changed()
 
     def set_connected(self, connected: bool) -> None:
-        if connected != self.connected or (connected and self.refused):
+        """Connected, or offline (dropped, or no server answered): the latest news wins over
+        an earlier refusal, since an unreachable server has refused nothing."""
+        if connected != self.connected or self.refused:
             self.connected = connected
-            if connected:
-                self.refused = None
-            else:
+            self.refused = None
+            if not connected:
                 self.synced = False
+            self._changed()
+
+    def set_timezone(self, name: str | None, server_time: str | None = None) -> None:
+        """The office's zone by name; until a name came, the offset of ``server_time``."""
+        self.timezone = name or self.timezone
+        zone = office_zone(self.timezone, server_time)
+        if zone is not None and zone != self.zone:
+            self.zone = zone
             self._changed()
 
     def set_refused(self, reason: str) -> None:

@@ -1,0 +1,1 @@
+"""Device adapters: printer, buttons, status light, audio. They know no app and no server."""

@@ -3,8 +3,8 @@
 One reserved mixer channel and one FIFO queue: an announcement starts only when the channel is
 idle, or is queued behind the one playing (``Channel.queue`` holds one sound and starts it the
 moment the current one ends), so calls never overlap, never cut each other off, and a burst is
-spoken in order without dropping one. Each announcement is its clips joined into one Sound,
-followed by a short silence so two calls do not run together.
+spoken in order without dropping one (up to ``MAX_PENDING`` waiting). Each announcement is its
+clips joined into one Sound, followed by a short silence so two calls do not run together.
 
 The player is injected into the board; ``announce`` and ``pump`` belong to the main thread
 (the one that owns pygame). Tests run it with SDL's ``disk`` audio driver.
@@ -27,12 +27,17 @@ log = logging.getLogger(__name__)
 
 FREQUENCY = 22050  # the rate of the default espeak-ng pack: no resampling of speech
 SAMPLE_BYTES = 2  # signed 16-bit
+# Bounds that keep a board's memory flat for months. Each announcement holds its joined PCM
+# (about 0.25 MB for 5-6 s of speech at 22050 Hz), so neither list may grow with the calls.
+HISTORY = 20  # announcements kept after being handed to the mixer, without their sound
+MAX_PENDING = 30  # announcements waiting to be said: about three minutes of speech; beyond
+# that the oldest waiting one is dropped (a call said minutes late helps nobody)
 
 
 @dataclass
 class Announcement:
     clips: tuple[str, ...]
-    sound: pygame.mixer.Sound
+    sound: pygame.mixer.Sound | None  # None once said: the history keeps no sound data
     seconds: float
     enqueued_at: float
     handed_at: float | None = None  # when the mixer got it (played or queued on the channel)
@@ -51,6 +56,8 @@ class MixerPlayer:
         channels: int = 1,
         buffer: int = 512,
         on_handed: Callable[[Announcement], None] | None = None,
+        history: int = HISTORY,
+        max_pending: int = MAX_PENDING,
     ) -> None:
         self._files = dict(clips)
         self._volume = max(0.0, min(1.0, volume))
@@ -60,10 +67,13 @@ class MixerPlayer:
         self._on_handed = on_handed
         self._raw: dict[str, bytes] = {}
         self._pending: deque[Announcement] = deque()
+        self._max_pending = max(1, max_pending)
         self._on_channel: deque[Announcement] = deque()  # playing, then the one queued
         self._channel: pygame.mixer.Channel | None = None
         self._owns_mixer = False
-        self.history: list[Announcement] = []  # every announcement handed to the mixer
+        self.dropped = 0  # announcements dropped because MAX_PENDING were already waiting
+        # the last ``history`` announcements handed to the mixer, oldest first
+        self.history: deque[Announcement] = deque(maxlen=max(1, history))
 
     # --- life cycle ---------------------------------------------------------------------
     def open(self) -> None:
@@ -88,7 +98,7 @@ class MixerPlayer:
         if self._channel is not None:
             self._channel.stop()
         self._pending.clear()
-        self._on_channel.clear()
+        self._finished(len(self._on_channel))
 
     def close(self) -> None:
         self.stop()
@@ -116,6 +126,10 @@ class MixerPlayer:
         sound = pygame.mixer.Sound(buffer=data)
         seconds = len(data) / self._frame_bytes / self._frames_per_second
         item = Announcement(tuple(clips), sound, seconds, time.perf_counter(), None, tuple(skipped))
+        if len(self._pending) >= self._max_pending:
+            late = self._pending.popleft()
+            self.dropped += 1
+            log.warning("%d announcements waiting: dropped %s", len(self._pending) + 1, late.clips)
         self._pending.append(item)
         self.pump()
         return item
@@ -127,9 +141,9 @@ class MixerPlayer:
             return
         busy = channel.get_busy()
         if not busy:
-            self._on_channel.clear()
+            self._finished(len(self._on_channel))
         elif self._on_channel and channel.get_queue() is None and len(self._on_channel) > 1:
-            self._on_channel.popleft()  # the queued one has started
+            self._finished(1)  # the queued one has started
         if not self._pending:
             return
         if not busy:
@@ -146,6 +160,11 @@ class MixerPlayer:
         if self._on_handed:
             self._on_handed(item)
 
+    def _finished(self, n: int) -> None:
+        """The first ``n`` announcements on the channel were said: let their sound go."""
+        for _ in range(min(n, len(self._on_channel))):
+            self._on_channel.popleft().sound = None
+
     @property
     def busy(self) -> bool:
         """Something is being said or waits to be said."""
@@ -154,6 +173,11 @@ class MixerPlayer:
     @property
     def pending(self) -> int:
         return len(self._pending)
+
+    @property
+    def loaded(self) -> int:
+        """Clips decoded and ready to be said."""
+        return len(self._raw)
 
     def set_volume(self, volume: float) -> None:
         self._volume = max(0.0, min(1.0, volume))

@@ -11,8 +11,7 @@ import contextlib
 import textwrap
 import threading
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime, tzinfo
 
 from escpos import exceptions as escpos_errors
 from escpos.constants import (
@@ -114,9 +113,9 @@ def big_number_size(number: str, paper_mm: int) -> int:
 class TicketPrinter:
     """One thermal printer, used from one worker thread (a lock guards against a second)."""
 
-    def __init__(self, printer: Escpos, *, timezone: str = "Asia/Jakarta") -> None:
+    def __init__(self, printer: Escpos, *, zone: tzinfo | None = None) -> None:
         self._printer = printer
-        self._tz = ZoneInfo(timezone)
+        self._zone = zone  # the office's zone; None: each time's own offset, as the server sent
         self._lock = threading.Lock()
         self._silent = False  # set once the printer ignored a status query
 
@@ -159,12 +158,19 @@ class TicketPrinter:
         *,
         service_name: str | None = None,
         lang: str = "id",
+        zone: tzinfo | None = None,
     ) -> None:
-        """Print one ticket and cut; raises a ``PrinterError`` if any byte cannot be sent."""
+        """Print one ticket and cut; raises a ``PrinterError`` if any byte cannot be sent.
+
+        Times are printed in ``zone`` (else the printer's, else the offset the server sent).
+        """
+        zone = zone or self._zone
         with self._lock:
             try:
                 self._open()
-                self._layout(ticket, text, status_url, service_name or ticket["service"], lang)
+                self._layout(
+                    ticket, text, status_url, service_name or ticket["service"], lang, zone
+                )
                 self._confirm()
             except PrinterError:
                 raise
@@ -205,7 +211,13 @@ class TicketPrinter:
             self._printer.close()
 
     def _layout(
-        self, ticket: TicketPayload, text: TicketText, url: str, service: str, lang: str
+        self,
+        ticket: TicketPayload,
+        text: TicketText,
+        url: str,
+        service: str,
+        lang: str,
+        zone: tzinfo | None,
     ) -> None:
         p = self._printer
         columns, dots = _PAPER.get(text.paper_mm, _PAPER[58])
@@ -234,13 +246,13 @@ class TicketPrinter:
                 category = i18n.t(f"common.priority_{ticket['priority_category']}", lang)
                 mark = f"{mark} - {category}"
             line(f" {mark} ", align="center", bold=True, invert=True)
-        issued = _local(ticket["issued_at"], self._tz)
+        issued = _local(ticket["issued_at"], zone)
         line(i18n.format_date(issued.date(), lang), align="center")
         line(i18n.format_time(issued, lang), align="center")
         if ticket.get("ahead") is not None:
             line(i18n.t("kiosk.ticket_ahead", lang, n=ticket["ahead"]), align="center")
         if ticket.get("estimated_call_at"):
-            eta = _local(ticket["estimated_call_at"], self._tz)
+            eta = _local(ticket["estimated_call_at"], zone)
             line(i18n.t("kiosk.ticket_eta", lang, time=i18n.format_time(eta, lang)), align="center")
         p.set_with_default(align="center")
         if p.profile.supports("qrCode"):
@@ -256,9 +268,10 @@ class TicketPrinter:
         p.cut()
 
 
-def _local(iso: str, tz: ZoneInfo) -> datetime:
+def _local(iso: str, zone: tzinfo | None) -> datetime:
     """Server times carry an offset; show them in the office zone so they read 'WIB'."""
-    return datetime.fromisoformat(iso).astimezone(tz)
+    moment = datetime.fromisoformat(iso)
+    return moment.astimezone(zone) if zone is not None else moment
 
 
 _REPLACE = str.maketrans({"—": "-", "–": "-", "’": "'", "‘": "'", "“": '"', "”": '"', "·": "-"})

@@ -13,11 +13,12 @@ waits on a pattern. gpiozero devices receive the injected pin factory.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from dataclasses import dataclass
 
 from gpiozero import LED, Buzzer
 
-from hardware.counter_controller import STEADY_SIGNALS, Signal
+from hardware.signals import STEADY_SIGNALS, Signal
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Pattern:
     final: float = 1.0  # level held after the steps of a non-repeating steady pattern
     beeps: int = 0
 
+
+FLASHES_KEPT = 100  # flashes remembered: a box flashes for every call, for months
 
 _BLINK3 = ((0.0, 0.15), (1.0, 0.15)) * 3
 PATTERNS: dict[Signal, Pattern] = {
@@ -41,7 +44,7 @@ PATTERNS: dict[Signal, Pattern] = {
 
 
 class StatusLed:
-    """Implements ``hardware.counter_controller.Indicator`` with a gpiozero LED and Buzzer."""
+    """Implements ``counter.controller.Indicator`` with a gpiozero LED and Buzzer."""
 
     def __init__(
         self, led_pin: int | str, buzzer_pin: int | str | None = None, *, pin_factory=None
@@ -56,9 +59,15 @@ class StatusLed:
         self._flash: Signal | None = None
         self._flashing = False
         self._stopping = False
-        self.flashes: list[Signal] = []  # every flash asked for, in order (read by tests/logs)
+        self._flashes: deque[Signal] = deque(maxlen=FLASHES_KEPT)
         self._thread = threading.Thread(target=self._play, name="status-led", daemon=True)
         self._thread.start()
+
+    @property
+    def flashes(self) -> list[Signal]:
+        """The last FLASHES_KEPT flashes asked for, oldest first (read by tests and logs)."""
+        with self._lock:
+            return list(self._flashes)
 
     @property
     def steady(self) -> Signal:
@@ -68,14 +77,14 @@ class StatusLed:
     def show(self, signal: Signal) -> None:
         with self._lock:
             if signal in STEADY_SIGNALS:
-                if signal is self._steady:
+                if signal == self._steady:
                     return
                 self._steady = signal
                 if self._flashing:  # let the flash finish; the new steady pattern follows
                     return
             else:
                 self._flash = signal
-                self.flashes.append(signal)
+                self._flashes.append(signal)
             self._changed.set()
 
     def close(self) -> None:

@@ -33,15 +33,17 @@ class KioskApp:
         printer: TicketPrinter,
         *,
         link: ServerLink | None = None,
-        timezone: str = "Asia/Jakarta",
     ) -> None:
         self.settings = settings
         self.results: queue.Queue = queue.Queue()
-        self.state = st.KioskState(lang=settings.lang, public_url=settings.status_base)
+        self.state = st.KioskState(
+            lang=settings.lang,
+            public_url=settings.status_base,
+            health_every=settings.health_seconds,
+        )
         self.link = link or ServerLink(settings.server_url, settings.token, self.results)
         self.link.results = self.results
         self.printer = PrinterWorker(printer, self.results)
-        self.timezone = timezone
         self.running = False
         self.surface: pygame.Surface | None = None
         self.painter: Painter | None = None
@@ -62,7 +64,7 @@ class KioskApp:
             pygame.mouse.set_visible(False)
         else:
             self.surface = pygame.display.set_mode(self.settings.size)
-        self.painter = Painter(self.surface, self.timezone)
+        self.painter = Painter(self.surface)
         self.printer.start()
         self.link.start()
         self.running = True

@@ -7,19 +7,16 @@ texts of the last frame: tests and the screenshot script read what the citizen s
 
 from __future__ import annotations
 
-from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
+from collections import OrderedDict
+from datetime import datetime, tzinfo
 
 import pygame
 from pygame import Rect
 
+from devicelink.fonts import FontCache
 from kiosk import layout as lay
 from kiosk import state as st
 from sahaja import i18n
-
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
 
 BG = (244, 246, 248)
 INK = (20, 30, 45)
@@ -38,36 +35,48 @@ WARN = (255, 193, 7)
 OK_GREEN = (46, 125, 50)
 
 
-@lru_cache(maxsize=256)
-def _font(bold: bool, size: int) -> pygame.font.Font:
-    path = FONT_DIR / (BOLD if bold else REGULAR)
-    try:
-        return pygame.font.Font(str(path), size)
-    except (FileNotFoundError, OSError):
-        font = pygame.font.Font(None, round(size * 1.3))  # pygame's bundled font runs small
-        font.set_bold(bold)
-        return font
+RENDERED_KEPT = 64  # rendered labels kept: every label of a screen, not every ticket number
 
 
-@lru_cache(maxsize=512)
-def _render(text: str, bold: bool, size: int, color: tuple[int, int, int]) -> pygame.Surface:
-    return _font(bold, size).render(text, True, color)
+class Labels:
+    """Rendered texts by value, at most ``limit`` kept (a label costs nothing on the next frame;
+    ticket numbers and times, which change with every ticket, do not pile up)."""
 
+    def __init__(self, limit: int = RENDERED_KEPT) -> None:
+        self.fonts = FontCache(fallback_scale=1.3)  # pygame's bundled font runs small
+        self._limit = limit
+        self._images: OrderedDict[tuple, pygame.Surface] = OrderedDict()
 
-def _fit_size(text: str, bold: bool, box: tuple[int, int]) -> int:
-    size = max(8, int(box[1] * 0.8))
-    width = _font(bold, size).size(text)[0]
-    if width > box[0]:
-        size = max(8, int(size * box[0] / width))
-    return size
+    def __len__(self) -> int:
+        return len(self._images)
+
+    def render(
+        self, text: str, bold: bool, size: int, color: tuple[int, int, int]
+    ) -> pygame.Surface:
+        key = (text, bold, size, color)
+        image = self._images.get(key)
+        if image is None:
+            image = self.fonts.get(bold, size).render(text, True, color)
+            self._images[key] = image
+            if len(self._images) > self._limit:
+                self._images.popitem(last=False)
+        else:
+            self._images.move_to_end(key)
+        return image
+
+    def fit_size(self, text: str, bold: bool, box: tuple[int, int]) -> int:
+        size = max(8, int(box[1] * 0.8))
+        width = self.fonts.get(bold, size).size(text)[0]
+        if width > box[0]:
+            size = max(8, int(size * box[0] / width))
+        return size
 
 
 class Painter:
-    def __init__(self, surface: pygame.Surface, timezone: str = "Asia/Jakarta") -> None:
-        from zoneinfo import ZoneInfo
-
+    def __init__(self, surface: pygame.Surface) -> None:
         self.surface = surface
-        self.tz = ZoneInfo(timezone)
+        self.labels = Labels()
+        self.tz: tzinfo | None = None  # the office's zone (KioskState.zone); None: this machine's
         self.drawn: list[str] = []
 
     @property
@@ -77,8 +86,8 @@ class Painter:
     # --- primitives ---------------------------------------------------------------------
 
     def text(self, text: str, box: Rect, color=INK, *, bold=False, align="center") -> Rect:
-        size = _fit_size(text, bold, box.size)
-        img = _render(text, bold, size, color)
+        size = self.labels.fit_size(text, bold, box.size)
+        img = self.labels.render(text, bold, size, color)
         r = img.get_rect()
         r.centery = box.centery
         if align == "left":
@@ -112,6 +121,7 @@ class Painter:
 
     def paint(self, state: st.KioskState, wall: datetime) -> list[lay.Target]:
         self.drawn = []
+        self.tz = state.zone
         targets = lay.targets(state, self.size)
         screen = state.screen
         background = {

@@ -7,6 +7,7 @@ per frame. Plain frozen dataclasses: easy to build in a test, safe to hand acros
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import Any
 
 from hardware.printer import TicketText
@@ -59,6 +60,7 @@ class PrintTicket:
     service_name: str
     lang: str = "id"
     reprint: bool = False
+    zone: tzinfo | None = None  # the office's zone (KioskState.zone)
 
 
 NETWORK_COMMANDS = (IssueTicket, VoidTicket, SendHealth, RefreshSite)

@@ -54,6 +54,7 @@ class PrinterWorker:
                     cmd.status_url,
                     service_name=cmd.service_name,
                     lang=cmd.lang,
+                    zone=cmd.zone,
                 )
             except PrinterError as exc:
                 kind = (

@@ -9,7 +9,6 @@ it was made, is voided), and a void that could not be sent is retried until it i
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import queue
 import threading
@@ -19,8 +18,10 @@ from dataclasses import asdict
 from typing import Any
 
 import requests
-import socketio
 
+from devicelink.health import HEALTH_PATH
+from devicelink.http import api_url, device_session
+from devicelink.link import DeviceLink, LinkState
 from kiosk import messages as m
 from sahaja import protocol
 
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 
 RETRYABLE = (requests.ConnectionError, requests.Timeout)
 MAINTENANCE_EVERY = 1.0  # seconds between retries of unsettled voids and requests
+# Work an outage can leave open: given-up requests and voids not yet sent. The kiosk issues
+# nothing while offline, so these stay small; the bound is for a server that never comes back.
+MAX_UNSETTLED = 100
 
 
 class ServerLink:
@@ -52,40 +56,30 @@ class ServerLink:
         self._retry_delay = retry_delay
         self._commands: queue.Queue = queue.Queue()
         self._stop = threading.Event()
-        self._session = requests.Session()
-        self._session.headers["Authorization"] = f"Bearer {token}"
+        self._session = device_session(token)
         self._unsettled: dict[str, m.IssueTicket] = {}  # request_id -> given-up request
         self._voids: dict[int, m.VoidTicket] = {}
         self._office_known = False
         self._reachable = True
-        self._sio = socketio.Client(reconnection=False)
-        self._register_handlers()
+        self._link = self._make_link()
         self._threads: list[threading.Thread] = []
         self.issue_attempts = 0  # POSTs of tickets sent, retries included (tests, benchmark)
 
     # --- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> None:
-        for target, name in ((self._http_loop, "kiosk-http"), (self._socket_loop, "kiosk-sio")):
-            t = threading.Thread(target=target, name=name, daemon=True)
-            t.start()
-            self._threads.append(t)
+        t = threading.Thread(target=self._http_loop, name="kiosk-http", daemon=True)
+        t.start()
+        self._threads.append(t)
+        self._link.start()
 
     def stop(self) -> None:
         self._stop.set()
         self._commands.put(None)
-        # websocket-client waits up to 3 s for the server's close frame; do not hold the
-        # shutdown for it (the thread is a daemon and ends by itself).
-        closer = threading.Thread(target=self._disconnect, name="kiosk-sio-close", daemon=True)
-        closer.start()
+        self._link.stop()
         for t in self._threads:
             t.join(timeout=5)
-        closer.join(timeout=0.2)
         self._session.close()
-
-    def _disconnect(self) -> None:
-        with contextlib.suppress(Exception):  # shutting down; nothing left to report to
-            self._sio.disconnect()
 
     def submit(self, command: object) -> None:
         self._commands.put(command)
@@ -96,42 +90,25 @@ class ServerLink:
 
     # --- Socket.IO ----------------------------------------------------------------------
 
-    def _register_handlers(self) -> None:
-        sio = self._sio
-
+    def _make_link(self) -> DeviceLink:
         def put(result: object) -> None:
             self.results.put(result)  # looked up each time: the app may hand in its own queue
 
-        sio.on("connect", lambda: put(m.Connection(True)))
-        sio.on("disconnect", lambda *_: put(m.Connection(False)))
+        def on_state(state: LinkState, detail: str) -> None:
+            put(m.Connection(state is LinkState.CONNECTED))
+            if state is LinkState.REFUSED:
+                put(m.AuthFailed(detail))
+
         wrap: dict[str, Callable[[Any], object]] = {
             protocol.SNAPSHOT: m.Snapshot,
             protocol.QUEUE_CHANGED: m.QueueChanged,
             protocol.REPRINT_REQUESTED: m.ReprintRequested,
             protocol.DAY_ROLLED: lambda p: m.DayRolled(p or {}),
         }
-        for event, make in wrap.items():
-            sio.on(event, lambda payload=None, _make=make: put(_make(payload)))
-
-    def _socket_loop(self) -> None:
-        delay = 0.25
-        while not self._stop.is_set():
-            if self._sio.connected:
-                self._stop.wait(0.2)
-                continue
-            try:
-                self._sio.connect(
-                    self.url,
-                    transports=["websocket"],
-                    auth={"token": self._token},
-                    socketio_path=protocol.SOCKETIO_PATH,
-                    wait_timeout=5,
-                )
-                delay = 0.25
-            except (socketio.exceptions.ConnectionError, ValueError, OSError) as exc:
-                log.info("socket.io connect failed: %s", exc)
-                self._stop.wait(delay)
-                delay = min(delay * 2, 5.0)
+        handlers = {
+            event: (lambda payload, _make=make: put(_make(payload))) for event, make in wrap.items()
+        }
+        return DeviceLink(self.url, self._token, handlers, on_state, name="kiosk-sio")
 
     # --- HTTP ---------------------------------------------------------------------------
 
@@ -155,7 +132,7 @@ class ServerLink:
 
     def _call(self, method: str, path: str, body: dict | None = None) -> requests.Response:
         resp = self._session.request(
-            method, f"{self.url}{protocol.API_PREFIX}{path}", json=body, timeout=self._timeout
+            method, api_url(self.url, path), json=body, timeout=self._timeout
         )
         self._set_reachable(resp.status_code < 500)
         return resp
@@ -169,7 +146,7 @@ class ServerLink:
         if isinstance(cmd, m.IssueTicket):
             self._issue(cmd)
         elif isinstance(cmd, m.VoidTicket):
-            self._voids[cmd.ticket_id] = cmd
+            _keep(self._voids, cmd.ticket_id, cmd)
             self._void(cmd)
         elif isinstance(cmd, m.SendHealth):
             self._health(cmd)
@@ -196,7 +173,7 @@ class ServerLink:
                 self.results.put(m.IssueRejected(cmd.request_id, code, message))
             return
         self._set_reachable(False)
-        self._unsettled[cmd.request_id] = cmd
+        _keep(self._unsettled, cmd.request_id, cmd)
         self.results.put(m.IssueUnreachable(cmd.request_id))
 
     def _post_ticket(self, cmd: m.IssueTicket) -> requests.Response:
@@ -223,7 +200,7 @@ class ServerLink:
 
     def _health(self, cmd: m.SendHealth) -> None:
         try:
-            resp = self._call("POST", "/devices/me/health", asdict(cmd))
+            resp = self._call("POST", HEALTH_PATH, asdict(cmd))
         except RETRYABLE:
             self._set_reachable(False)
             return
@@ -257,10 +234,9 @@ class ServerLink:
             if resp.status_code in (200, 201):
                 # The citizen was told "no ticket": make sure none stays in the queue.
                 ticket = resp.json()
-                self._voids[ticket["id"]] = m.VoidTicket(
-                    ticket["id"], ticket["number"], "abandoned"
-                )
-                self._void(self._voids[ticket["id"]])
+                void = m.VoidTicket(ticket["id"], ticket["number"], "abandoned")
+                _keep(self._voids, ticket["id"], void)
+                self._void(void)
             if resp.status_code < 500:
                 self._unsettled.pop(request_id, None)
         if not self._reachable:
@@ -268,6 +244,14 @@ class ServerLink:
                 self._call("GET", "/health")
             except RETRYABLE:
                 return
+
+
+def _keep(pending: dict, key: object, value: object) -> None:
+    """Remember unsettled work, forgetting the oldest beyond MAX_UNSETTLED (logged)."""
+    pending[key] = value
+    while len(pending) > MAX_UNSETTLED:
+        oldest = next(iter(pending))
+        log.error("too much unsettled work: %r forgotten", pending.pop(oldest))
 
 
 def _error(resp: requests.Response) -> tuple[str, str]:

@@ -1,5 +1,9 @@
 """The kiosk's settings: command-line flags over ``SAHAJA_*`` environment over a TOML file.
 
+The server, token, language and config file use the names every device shares
+(``devicelink.settings``: ``SAHAJA_SERVER_URL``, ``SAHAJA_DEVICE_TOKEN``, ``SAHAJA_LANG``,
+``SAHAJA_CONFIG``); the rest are the kiosk's own.
+
 The TOML file holds the same names as the flags, at the top level or under ``[kiosk]``::
 
     server_url = "http://10.0.0.2:8000"
@@ -13,23 +17,24 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from devicelink import settings as shared
 from sahaja.i18n import LANGUAGES
 
 ENV = {
-    "server_url": "SAHAJA_SERVER_URL",
-    "token": "SAHAJA_TOKEN",
+    "server_url": shared.SERVER_URL,
+    "token": shared.DEVICE_TOKEN,
     "printer": "SAHAJA_PRINTER",
     "printer_profile": "SAHAJA_PRINTER_PROFILE",
     "public_url": "SAHAJA_PUBLIC_URL",
     "size": "SAHAJA_KIOSK_SIZE",
     "fullscreen": "SAHAJA_FULLSCREEN",
-    "lang": "SAHAJA_LANG",
+    "lang": shared.LANG,
     "fps": "SAHAJA_KIOSK_FPS",
+    "health_seconds": shared.HEALTH_SECONDS,
 }
 _SIZE = re.compile(r"^(\d{3,5})x(\d{3,5})$")
 
@@ -49,6 +54,7 @@ class KioskSettings:
     fullscreen: bool = False
     lang: str = "id"
     fps: int = 30
+    health_seconds: float = shared.DEFAULT_HEALTH_SECONDS
 
     @property
     def status_base(self) -> str:
@@ -77,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--windowed", dest="fullscreen", action="store_false", help="use a window")
     p.add_argument("--lang", choices=LANGUAGES, help="starting language (id or en)")
     p.add_argument("--fps", type=int, help="frame-rate cap (default 30)")
+    p.add_argument("--health-seconds", type=float, help="seconds between health reports (30)")
     return p
 
 
@@ -86,11 +93,13 @@ def load_settings(
     args = build_parser().parse_args(argv)
     environ = os.environ if environ is None else environ
     values: dict[str, object] = {}
-    if args.config:
-        values.update(_from_file(args.config))
+    config = args.config or shared.env(environ, shared.CONFIG)
+    if config:
+        values.update(_from_file(Path(config)))
     for name, var in ENV.items():
-        if environ.get(var):
-            values[name] = environ[var]
+        value = shared.env(environ, var)
+        if value:
+            values[name] = value
     for f in fields(KioskSettings):
         flag = getattr(args, f.name, None)
         if flag is not None:
@@ -100,12 +109,9 @@ def load_settings(
 
 def _from_file(path: Path) -> dict[str, object]:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
-    table = raw.get("kiosk", raw)
+        table = shared.read_table(path, "kiosk")
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from exc
     known = {f.name for f in fields(KioskSettings)}
     unknown = sorted(set(table) - known)
     if unknown:
@@ -118,9 +124,10 @@ def _validate(values: dict[str, object]) -> KioskSettings:
         if not values.get(required):
             flag = "--" + required.replace("_", "-")
             raise SettingsError(f"{required} is needed ({flag} or {ENV[required]})")
-    url = str(values["server_url"])
-    if not url.startswith(("http://", "https://")):
-        raise SettingsError(f"server_url {url!r} must start with http:// or https://")
+    try:
+        url = shared.check_server_url(str(values["server_url"]))
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from exc
     size = values.get("size", (1024, 600))
     if isinstance(size, str):
         match = _SIZE.match(size.strip())
@@ -142,8 +149,16 @@ def _validate(values: dict[str, object]) -> KioskSettings:
         fps = int(values.get("fps", 30))  # type: ignore[arg-type]
     except ValueError as exc:
         raise SettingsError(f"fps {values.get('fps')!r} is not a number") from exc
+    try:
+        health = float(values.get("health_seconds", shared.DEFAULT_HEALTH_SECONDS))  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise SettingsError(
+            f"health_seconds {values.get('health_seconds')!r} is not a number"
+        ) from exc
+    if not health > 0:
+        raise SettingsError(f"health_seconds {health} must be above zero")
     return KioskSettings(
-        server_url=url.rstrip("/"),
+        server_url=url,
         token=str(values["token"]),
         printer=str(values.get("printer") or "dummy"),
         printer_profile=str(values["printer_profile"]) if values.get("printer_profile") else None,
@@ -152,4 +167,5 @@ def _validate(values: dict[str, object]) -> KioskSettings:
         fullscreen=bool(fullscreen),
         lang=lang,
         fps=max(5, min(fps, 60)),
+        health_seconds=health,
     )

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import Any
 
+from devicelink.officetime import office_zone
 from hardware.printer import PRINTABLE_STATES, TicketText
 from kiosk import messages as m
 from sahaja import protocol
@@ -96,6 +98,8 @@ class KioskState:
     hours_today: str | None = None
     services: list[dict[str, Any]] = field(default_factory=list)
     office_ticket: TicketText | None = None
+    timezone: str | None = None  # the office's IANA zone, as the server names it
+    zone: tzinfo | None = None  # that zone; until it is known, the server clock's offset
     printer: str = "unknown"
     choosing_priority: bool = False
     priority_group: str | None = None
@@ -111,7 +115,8 @@ class KioskState:
     last_ticket: str | None = None
     reprinting: str | None = None
     last_recover: float = 0.0
-    last_health: float = -HEALTH_EVERY
+    health_every: float = HEALTH_EVERY  # seconds between periodic health reports
+    last_health: float = float("-inf")  # the first tick reports at once
     last_refresh: float = 0.0
     version: int = 0  # bumped on every change the screen could show
 
@@ -166,6 +171,7 @@ class KioskState:
             self.lang,
             self.site_name,
             self.hours_today,
+            str(self.zone),
             repr(self.services),
             self.printer,
             self.priority_group,
@@ -226,7 +232,7 @@ class KioskState:
         if self.fault and self.pending is None and now - self.last_recover > RECOVER_EVERY:
             self.last_recover = now
             out.append(m.CheckPrinter("recover"))
-        if now - self.last_health >= HEALTH_EVERY:
+        if now - self.last_health >= self.health_every:
             self.last_health = now
             out.append(self.health())
         if self.site and now - self.last_refresh > SITE_REFRESH_EVERY:
@@ -262,10 +268,16 @@ class KioskState:
     def _on_Snapshot(self, e: m.Snapshot, now: float) -> list[object]:
         p = e.payload
         self.socket_up = self.snapshot_seen = True
+        self._set_zone(p.get("timezone"), p.get("server_time"))
         self.site, self.site_name = p["site"], p.get("site_name") or p["site"]
         self.open_now, self.hours_today = bool(p.get("open_now", True)), p.get("hours_today")
         self._services(p.get("queue") or {})
         return [] if self.last_refresh else self._refresh(now)
+
+    def _set_zone(self, name: str | None, server_time: str | None = None) -> None:
+        """The office's time zone from the server: its name, else its clock's UTC offset."""
+        self.timezone = name or self.timezone
+        self.zone = office_zone(self.timezone, server_time) or self.zone
 
     def _refresh(self, now: float) -> list[object]:
         self.last_refresh = now
@@ -285,12 +297,14 @@ class KioskState:
         if p.get("code") not in (None, self.site):
             return []
         self.site_name = p.get("name") or self.site_name
+        self._set_zone(p.get("timezone"))
         self.open_now, self.hours_today = bool(p.get("open_now", True)), p.get("hours_today")
         if p.get("services") is not None:
             self.services = list(p["services"])
         return []
 
     def _on_OfficeInfo(self, e: m.OfficeInfo, now: float) -> list[object]:
+        self._set_zone(e.payload.get("timezone"))
         t = e.payload.get("ticket") or {}
         self.office_ticket = TicketText(
             self.site_name,
@@ -314,7 +328,7 @@ class KioskState:
         svc = self.service(ticket["service"]) or {}
         name = svc.get("name") or ticket["service"]
         return m.PrintTicket(
-            ticket, self.ticket_text(), self.status_url(ticket), name, self.lang, reprint
+            ticket, self.ticket_text(), self.status_url(ticket), name, self.lang, reprint, self.zone
         )
 
     # the issuing flow

@@ -2,8 +2,13 @@
 
     .venv/bin/python scripts/display_screenshots.py [--out docs/screenshots]
 
+The only thing that rewrites docs/screenshots/display-*.png: the tests render the same scenes
+into a temporary folder. The scenes' payloads come from tests/display/payloads.py, which
+builds them from sahaja.protocol.
+
 Writes display-<width>x<height>.png (a new priority call, highlighted), display-offline.png
-(the same board after losing the server) and display-recall.png.
+(the same board after losing the server), display-no-server.png (started while the server is
+unreachable) and display-recall.png.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import pygame  # noqa: E402
 
 from display.render import BoardRenderer  # noqa: E402
 from display.state import BoardState  # noqa: E402
+from tests.display import payloads  # noqa: E402  # sample payloads shaped by sahaja.protocol
 
 WIB = timezone(timedelta(hours=7))
 T0 = datetime(2026, 11, 30, 9, 41, tzinfo=WIB)
@@ -29,12 +35,7 @@ SIZES = [(1920, 1080), (1366, 768), (1280, 720)]
 
 
 def _call(number: str, counter: int, minutes: float, tid: int, **kw: object) -> dict:
-    return {
-        "site": "PRE", "counter": f"PRE-L{counter}", "counter_name": f"Loket {counter}",
-        "counter_number": counter, "ticket_id": tid, "number": number, "service": "KTP",
-        "priority": False, "recall": False,
-        "called_at": (T0 + timedelta(minutes=minutes)).isoformat(), **kw,
-    }  # fmt: skip
+    return payloads.call(number, counter, T0 + timedelta(minutes=minutes), ticket_id=tid, **kw)
 
 
 def morning() -> BoardState:
@@ -46,29 +47,9 @@ def morning() -> BoardState:
         _call("A014", 1, -9, 14), _call("B006", 2, -7, 26), _call("C003", 3, -6, 33),
         _call("A015", 1, -4, 15), _call("B007", 2, -2, 27),
     ]  # fmt: skip
-    services = [
-        ("KTP", "KTP-el", "A", 7), ("KK", "Kartu Keluarga", "B", 4),
-        ("AKL", "Akta Kelahiran", "C", 2), ("AKM", "Akta Kematian", "D", 0),
-        ("SPK", "Surat Pindah Keluar", "E", 1), ("SPD", "Surat Pindah Datang", "F", 0),
-    ]  # fmt: skip
-    s.apply_snapshot(
-        {
-            "site": "PRE", "site_name": "Kantor Kecamatan Pare", "day": T0.date().isoformat(),
-            "server_time": T0.isoformat(), "open_now": True, "hours_today": "07:30-15:00",
-            "queue": {"services": [
-                {"code": c, "name": n, "prefix": p, "waiting": w, "issued": 0, "remaining": None}
-                for c, n, p, w in services
-            ], "remaining": 41},
-            "counters": [
-                {"id": f"PRE-L{i}", "code": f"L{i}", "name": f"Loket {i}", "number": i,
-                 "services": [], "current": {"number": n, "priority": False}}
-                for i, n in ((1, "A015"), (2, "B007"), (3, "C003"))
-            ],
-            "recent_calls": list(reversed(calls)),
-        },
-        now=0.0,
-        local_now=T0,
-    )  # fmt: skip
+    waiting = {"KTP": 7, "KK": 4, "AKL": 2, "AKM": 0, "SPK": 1, "SPD": 0}
+    snap = payloads.snapshot(T0, list(reversed(calls)), counters=3, waiting=waiting)
+    s.apply_snapshot(snap, now=0.0, local_now=T0)
     s.apply_call(_call("A016", 3, 0, 16, priority=True), now=100.0)
     return s
 
@@ -91,6 +72,9 @@ def save_all(out: Path) -> list[Path]:
     offline = morning()
     offline.set_connected(False)
     shots.append((offline, (1920, 1080), 120.0, "display-offline.png"))
+    nothing = BoardState()  # started while the server is unreachable: the offline screen
+    nothing.set_connected(False)
+    shots.append((nothing, (1920, 1080), 0.0, "display-no-server.png"))
     recall = morning()
     recall.apply_call(_call("B007", 2, 1, 27, recall=True), now=200.0)
     shots.append((recall, (1920, 1080), 200.7, "display-recall.png"))

@@ -62,6 +62,8 @@ def base(lang: str = "id") -> st.KioskState:
             {
                 "site": "DKC",
                 "site_name": "Kantor Dinas Dukcapil Kab. Kediri",
+                "server_time": WALL.isoformat(),
+                "timezone": "Asia/Jakarta",
                 "open_now": True,
                 "hours_today": "07:30-15:00",
                 "queue": {"site": "DKC", "services": services},

@@ -1,11 +1,14 @@
 """The console in Debian's Chromium (Playwright) against a real ``sahaja-server run`` process.
 
 One server serves the whole module; each test works at its own site so that the tickets one
-test leaves behind do not change what another sees. Screenshots land in docs/screenshots/.
+test leaves behind do not change what another sees. Screenshots land in a temporary folder;
+``scripts/console_screenshots.py`` runs these tests with SAHAJA_SCREENSHOTS_DIR pointing at
+docs/screenshots/ to regenerate the docs' copies on purpose.
 """
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import uuid
@@ -30,7 +33,7 @@ from tests.support.live_server import LiveServer
 pytestmark = pytest.mark.slow
 API = "/api/v1"
 WAIT = 15.0
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS_DIR = "SAHAJA_SCREENSHOTS_DIR"  # set by scripts/console_screenshots.py only
 LAPTOP = {"width": 1366, "height": 768}
 TABLET = {"width": 768, "height": 1024}
 # (officer, site): each test signs in at its own site
@@ -99,6 +102,13 @@ def page(playwright_browser) -> Iterator[Page]:
     context.close()
 
 
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    """Where screenshots go: a temporary folder, so a test run rewrites no tracked file."""
+    chosen = os.environ.get(SCREENSHOTS_DIR)
+    return Path(chosen) if chosen else tmp_path_factory.mktemp("console-screenshots")
+
+
 def sign_in(page: Page, office: Office, user: str, password: str = PASSWORD) -> None:
     page.goto(f"{office.url}/console/login")
     page.fill("input[name=username]", user)
@@ -117,17 +127,17 @@ def feedback(page: Page):
     return page.locator("#feedback")
 
 
-def test_sign_in_call_recall_transfer_finish_and_see_new_tickets_live(page, office):
+def test_sign_in_call_recall_transfer_finish_and_see_new_tickets_live(page, office, shots):
     page.goto(f"{office.url}/console/")
     expect(page).to_have_url(f"{office.url}/console/login")  # signed out: the sign-in page only
     expect(page.locator("h1")).to_have_text(text("sign_in_title"))
-    page.screenshot(path=SCREENSHOTS / "console-sign-in.png")
+    page.screenshot(path=shots / "console-sign-in.png")
 
     open_counter(page, office, "ani", "PRE-L1")
     expect(page.locator("#counter-name")).to_have_text("Loket 1")
     expect(page.locator("#waiting-total")).to_have_text("0")
     expect(page.locator("#btn-recall")).to_be_disabled()
-    page.screenshot(path=SCREENSHOTS / "console-idle.png")
+    page.screenshot(path=shots / "console-idle.png")
 
     # tickets issued by a kiosk over HTTP appear without a reload
     a1 = office.issue("PRE", "KTP")
@@ -143,7 +153,7 @@ def test_sign_in_call_recall_transfer_finish_and_see_new_tickets_live(page, offi
     expect(feedback(page)).to_have_text(text("js_done_next", number=a2["number"], service="KTP-el"))
     expect(page.locator("#waiting-total")).to_have_text("1")
     assert office.ticket(a2)["counter"] == "PRE-L1"
-    page.screenshot(path=SCREENSHOTS / "console-ticket.png")
+    page.screenshot(path=shots / "console-ticket.png")
 
     page.click("#btn-recall")
     expect(feedback(page)).to_have_text(text("js_done_recall", number=a2["number"]))
@@ -200,7 +210,7 @@ def test_sign_in_call_recall_transfer_finish_and_see_new_tickets_live(page, offi
     page.set_viewport_size(TABLET)
     page.keyboard.press("n")
     expect(page.locator("#current-number")).to_have_text(a1["number"])
-    page.screenshot(path=SCREENSHOTS / "console-tablet.png", full_page=True)
+    page.screenshot(path=shots / "console-tablet.png", full_page=True)
 
 
 def test_another_counter_or_site_is_refused_and_the_refusal_shown(page, office):
@@ -293,9 +303,9 @@ def test_bad_passwords_are_slowed_then_locked_without_telling_who_exists(page, o
 
 
 def test_a_button_box_and_a_browser_pressing_next_together_never_share_a_ticket(page, office):
-    from hardware.counter_box import build
-    from hardware.counter_config import BoxSettings, ButtonPins
-    from hardware.counter_controller import Action as BoxAction
+    from counter.cli import build
+    from counter.controller import Action as BoxAction
+    from counter.settings import BoxSettings, ButtonPins
 
     rounds = 10
     issued = [office.issue("NGD", "KK") for _ in range(2 * rounds - 2)]  # the last round: empty

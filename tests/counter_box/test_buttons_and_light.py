@@ -8,8 +8,9 @@ import threading
 import pytest
 from gpiozero.pins.mock import MockFactory
 
-from hardware.buttons import ButtonPins, CounterButtons
-from hardware.counter_controller import Action, CounterBox, Outcome, Press, Signal
+from counter.cli import wire_buttons
+from counter.controller import Action, CounterBox, Outcome, Press, Signal
+from counter.settings import ButtonPins
 from hardware.status_led import PATTERNS, StatusLed
 from tests.counter_box.test_controller import RecordingClient
 
@@ -24,7 +25,7 @@ def rig():
     box = CounterBox(client, light, counter="PRE-L1", min_interval=0, on_result=results.put)
     box.start(refresh=False)
     pins = ButtonPins(next=17, recall=27, skip=22, finish=23, transfer=5)
-    buttons = CounterButtons(box, pins, pin_factory=factory, hold_time=0.3, bounce_time=None)
+    buttons = wire_buttons(box, pins, pin_factory=factory, hold_time=0.3, bounce_time=None)
     yield box, buttons, light, client, results, factory
     buttons.close()
     box.close()

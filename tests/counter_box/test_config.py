@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hardware.counter_box import main
-from hardware.counter_config import ButtonPins, SettingsError, load_settings
+from counter.cli import main
+from counter.settings import ButtonPins, SettingsError, load_settings
 
 REQUIRED = {
     "SAHAJA_SERVER_URL": "http://10.0.0.2:8000/",
@@ -51,9 +51,9 @@ led = false
 
 
 def test_a_missing_setting_is_named_in_indonesian_then_english():
-    with pytest.raises(SettingsError, match="belum diisi.*SAHAJA_TOKEN"):
+    with pytest.raises(SettingsError, match="belum diisi.*SAHAJA_DEVICE_TOKEN"):
         load_settings(["--server-url", "http://x", "--counter", "PRE-L1"], {})
-    with pytest.raises(SettingsError, match="is not set.*SAHAJA_TOKEN"):
+    with pytest.raises(SettingsError, match="is not set.*SAHAJA_DEVICE_TOKEN"):
         load_settings(["--server-url", "http://x", "--counter", "PRE-L1", "--lang", "en"], {})
 
 
@@ -109,8 +109,8 @@ def test_every_text_the_box_can_log_exists_in_both_languages():
     import tomllib
     from importlib import resources
 
-    from hardware.counter_config import OPTIONS, _help_key
-    from hardware.counter_controller import Action, Outcome, Press
+    from counter.controller import Action, Outcome, Press
+    from counter.settings import OPTIONS, _help_key
 
     catalog = tomllib.loads(
         resources.files("sahaja.locales").joinpath("counter.toml").read_text(encoding="utf-8")

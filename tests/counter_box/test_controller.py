@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from hardware.counter_controller import (
+from counter.controller import (
     Action,
     ActionResult,
     CounterBox,
@@ -20,7 +20,7 @@ from hardware.counter_controller import (
     Press,
     Signal,
 )
-from hardware.counter_errors import ActionRefused, ServerUnreachable
+from counter.errors import ActionRefused, ServerUnreachable
 
 WAIT = 10.0
 

@@ -16,9 +16,9 @@ import pytest
 import requests
 from gpiozero.pins.mock import MockFactory
 
-from hardware.counter_box import RunningBox, build
-from hardware.counter_config import BoxSettings, ButtonPins
-from hardware.counter_controller import Action, ActionResult, Outcome, Signal
+from counter.cli import RunningBox, build
+from counter.controller import Action, ActionResult, Outcome, Signal
+from counter.settings import BoxSettings, ButtonPins
 from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.slow
@@ -321,3 +321,15 @@ def test_two_counters_pressing_next_together_never_get_the_same_ticket(office, m
         state = office.ticket(ticket)
         assert state["status"] in ("called", "finished")
         assert state["counter"] == ("PRE-L1" if ticket["number"] in from_box else "PRE-L2")
+
+
+def test_the_box_reports_its_health_so_last_seen_means_alive(office, make_box):
+    box = make_box(health_seconds=0.3)
+    assert box.linked()
+    office.issue("KTP")
+    box.tap(Action.NEXT)
+    number = box.result().current["number"]
+    report = lambda: office.server.device_state("box-PRE-L1") or {}  # noqa: E731
+    assert wait_for(lambda: report().get("last_ticket") == number)
+    assert report()["connected"] is True
+    assert report()["detail"].startswith("counter PRE-L1; light ")

@@ -1,8 +1,34 @@
-"""Server payloads as the protocol describes them, for feeding the board in tests."""
+"""Server payloads exactly as ``sahaja.protocol`` describes them, for feeding the board.
+
+Every builder returns the protocol's TypedDict with all of its keys (``test_payloads_follow_
+the_protocol`` checks that they stay in step when the protocol grows). Call ids are unique
+per process, as the server's audit ids are; ticket ids follow the number unless given.
+The screenshot script (scripts/display_screenshots.py) builds its scenes from these too.
+"""
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
+
+from sahaja import protocol as p
+
+_CALL_IDS = itertools.count(1)
+NAMES = {
+    "KTP": ("KTP-el", "A"),
+    "KK": ("Kartu Keluarga", "B"),
+    "AKL": ("Akta Kelahiran", "C"),
+    "AKM": ("Akta Kematian", "D"),
+    "SPK": ("Surat Pindah Keluar", "E"),
+    "SPD": ("Surat Pindah Datang", "F"),
+    "AMB": ("Pengambilan Dokumen", "G"),
+}
+
+
+def _ticket_id(number: str) -> int:
+    """'A012' -> 1012: stable across runs (unlike ``hash``), distinct per letter and number."""
+    letter, digits = number[0], number[1:]
+    return (ord(letter.upper()) - 64) * 1000 + int(digits)
 
 
 def call(
@@ -15,13 +41,17 @@ def call(
     priority: bool = False,
     service: str = "KTP",
     site: str = "PRE",
-) -> dict:
+    kind: str | None = None,
+    call_id: int | None = None,
+) -> p.CallPayload:
     return {
+        "call_id": call_id if call_id is not None else next(_CALL_IDS),
+        "kind": kind or ("recall" if recall else "call"),
         "site": site,
         "counter": f"{site}-L{counter}",
         "counter_name": f"Loket {counter}",
         "counter_number": counter,
-        "ticket_id": ticket_id if ticket_id is not None else hash(number) % 100000,
+        "ticket_id": ticket_id if ticket_id is not None else _ticket_id(number),
         "number": number,
         "service": service,
         "priority": priority,
@@ -30,57 +60,101 @@ def call(
     }
 
 
-def ticket(number: str, priority: bool = False) -> dict:
-    return {"number": number, "priority": priority, "status": "called"}
+def ticket(
+    number: str,
+    called_at: datetime,
+    *,
+    priority: bool = False,
+    service: str = "KTP",
+    counter: str | None = None,
+    site: str = "PRE",
+) -> p.TicketPayload:
+    """A ticket being served at ``counter`` (status ``called``)."""
+    return {
+        "id": _ticket_id(number),
+        "number": number,
+        "service": service,
+        "site": site,
+        "priority": priority,
+        "priority_category": "lansia" if priority else None,
+        "status": "called",
+        "issued_at": (called_at - timedelta(minutes=20)).isoformat(),
+        "ahead": None,
+        "estimated_call_at": None,
+        "status_code": f"st{_ticket_id(number)}",
+        "counter": counter,
+        "called_at": called_at.isoformat(),
+    }
 
 
-def snapshot(server_time: datetime, recent: list[dict], counters: int = 2) -> dict:
-    current: dict[str, dict] = {}
+def counter_info(
+    i: int, current: p.TicketPayload | None, services: list[str] | None = None, site: str = "PRE"
+) -> p.CounterInfo:
+    return {
+        "id": f"{site}-L{i}",
+        "code": f"L{i}",
+        "name": f"Loket {i}",
+        "number": i,
+        "services": services if services is not None else ["KTP"],
+        "current": current,
+    }
+
+
+def snapshot(
+    server_time: datetime,
+    recent: list[p.CallPayload],
+    counters: int = 2,
+    *,
+    waiting: dict[str, int] | None = None,
+    timezone: str = "Asia/Jakarta",
+) -> p.SnapshotPayload:
+    current: dict[str, p.TicketPayload] = {}
     for c in reversed(recent):  # oldest first: the newest call wins the counter
-        current[c["counter"]] = ticket(c["number"], c["priority"])
+        at = datetime.fromisoformat(c["called_at"])
+        current[c["counter"]] = ticket(
+            c["number"], at, priority=c["priority"], service=c["service"], counter=c["counter"]
+        )
     return {
         "site": "PRE",
         "site_name": "Kantor Kecamatan Pare",
         "day": server_time.date().isoformat(),
         "server_time": server_time.isoformat(),
+        "timezone": timezone,
         "open_now": True,
         "hours_today": "07:30-15:00",
-        "queue": queue_changed(server_time, {"KTP": 4, "KK": 1}),
-        "counters": [
-            {
-                "id": f"PRE-L{i}",
-                "code": f"L{i}",
-                "name": f"Loket {i}",
-                "number": i,
-                "services": ["KTP"],
-                "current": current.get(f"PRE-L{i}"),
-            }
-            for i in range(1, counters + 1)
-        ],  # fmt: skip
+        "queue": queue_changed(server_time, waiting or {"KTP": 4, "KK": 1}),
+        "counters": [counter_info(i, current.get(f"PRE-L{i}")) for i in range(1, counters + 1)],
         "recent_calls": recent,
         "counter": None,
     }
 
 
-def queue_changed(when: datetime, waiting: dict[str, int]) -> dict:
-    names = {"KTP": ("KTP-el", "A"), "KK": ("Kartu Keluarga", "B"), "AKL": ("Akta Kelahiran", "C")}
+def queue_changed(when: datetime, waiting: dict[str, int]) -> p.QueueChangedPayload:
+    services: list[p.ServiceCounts] = [
+        {
+            "code": code,
+            "name": NAMES[code][0],
+            "name_en": NAMES[code][0],
+            "prefix": NAMES[code][1],
+            "issued": 10,
+            "remaining": 50,
+            "waiting": n,
+        }
+        for code, n in waiting.items()
+    ]
     return {
         "site": "PRE",
         "day": when.date().isoformat(),
-        "issued": 20,
+        "issued": 10 * len(services),
         "remaining": 60,
-        "services": [
-            {
-                "code": code,
-                "name": names[code][0],
-                "prefix": names[code][1],
-                "issued": 10,
-                "remaining": None,
-                "waiting": n,
-            }
-            for code, n in waiting.items()
-        ],  # fmt: skip
+        "services": services,
     }
+
+
+def counter_changed(
+    counter: int, current: p.TicketPayload | None, waiting: int
+) -> p.CounterChangedPayload:
+    return {"counter": f"PRE-L{counter}", "current": current, "waiting": waiting}
 
 
 def later(t: datetime, **kw: float) -> datetime:

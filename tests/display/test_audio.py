@@ -9,6 +9,7 @@ import queue
 import time
 import wave
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pygame
@@ -20,6 +21,7 @@ from display.render import BoardRenderer
 from display.state import BoardState
 from display.voicepack import VoicePack
 from hardware.audio import MixerPlayer
+from tests.display import payloads
 
 RATE = 22050
 AMPLITUDE = 10000
@@ -147,12 +149,9 @@ def test_board_speaks_a_burst_of_calls_with_the_espeak_pack(
     inbox: queue.Queue = queue.Queue()
     board = Board(BoardState(), BoardRenderer((640, 360)), Announcer(), player, inbox)
     calls = [("A012", 3), ("B004", 1), ("A013", 2)]
+    t0 = datetime(2026, 11, 23, 8, 0, tzinfo=timezone(timedelta(hours=7)))
     for i, (number, counter) in enumerate(calls):
-        inbox.put(("ticket_called", {
-            "site": "PRE", "counter": f"PRE-L{counter}", "counter_name": f"Loket {counter}",
-            "counter_number": counter, "ticket_id": i + 1, "number": number, "service": "KTP",
-            "priority": False, "recall": False, "called_at": f"2026-11-23T08:0{i}:00+07:00",
-        }))  # fmt: skip
+        inbox.put(("ticket_called", payloads.call(number, counter, t0 + timedelta(minutes=i))))
     board.drain()
     assert player.pending + len(player.history) == 3
     expected_seconds = sum(h.seconds for h in [*player.history, *player._pending])
@@ -164,3 +163,32 @@ def test_board_speaks_a_burst_of_calls_with_the_espeak_pack(
     loud = sum(1 for s in out if abs(s) > 500)
     assert loud / RATE > 0.3 * expected_seconds  # speech, not silence
     pygame.font.quit()
+
+
+def test_the_player_keeps_bounded_lists_for_months_of_calls(
+    tmp_path: Path, disk_output: Path
+) -> None:
+    """Each announcement holds its sound: neither the waiting list nor the history may grow
+    with the calls (the board once kept every sound it ever said)."""
+    player = MixerPlayer(
+        _tone_pack(tmp_path, seconds=0.1), gap_seconds=0.0, history=3, max_pending=4
+    )
+    player.open()
+    burst = [player.announce([name]) for name in "abcabcab"]  # faster than they are said
+    handed = len(player.history)  # playing, or queued on the channel behind it
+    assert player.pending == 4  # the bound
+    assert player.dropped == len(burst) - handed - 4  # the oldest waiting ones
+    _play_out(player)
+    assert list(player.history) == [burst[-3], burst[-2], burst[-1]]  # the newest were said
+    assert player.pending == 0
+
+
+def test_the_board_remembers_a_bounded_number_of_announcements() -> None:
+    from display.app import SPOKEN_KEPT
+
+    board = Board(BoardState(), BoardRenderer((320, 240)), Announcer(), None, queue.Queue())
+    t0 = datetime(2026, 11, 23, 8, 0, tzinfo=timezone(timedelta(hours=7)))
+    for i in range(SPOKEN_KEPT + 5):
+        board.handle("ticket_called", payloads.call(f"A{i + 1:03d}", 1, t0))
+    assert len(board.spoken) == SPOKEN_KEPT
+    assert board.spoken[-1][0].number == f"A{SPOKEN_KEPT + 5:03d}"

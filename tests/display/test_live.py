@@ -186,3 +186,52 @@ def test_a_refused_token_is_said_on_screen(tmp_path: Path, headless_fonts) -> No
         board.renderer.draw(surface, state, 0.0, board.wall())
         assert board.renderer.placed["indicator.text"].text == "Token layar ditolak server"
         assert state.refused == "unauthorized" and not state.synced
+
+
+def test_an_unreachable_server_is_offline_not_refused_then_the_board_connects(
+    tmp_path: Path, headless_fonts, espeak_pack: Path
+) -> None:
+    """Server down: the offline screen, in Indonesian, and retries; server up: connected, and
+    the board's health report (with its voice pack) reaches the server."""
+    from devicelink.health import HealthReporter
+    from devicelink.link import LinkState
+    from display.voicepack import VoicePack
+    from hardware.audio import MixerPlayer
+
+    srv = LiveServer(tmp_path)  # initialised, not running: nothing listens on its port
+    token = srv.add_device("board-1", "PRE", "display")
+    player = MixerPlayer(VoicePack.load(espeak_pack).clips)
+    player.open()
+    inbox: queue.Queue = queue.Queue()
+    state = BoardState()
+    board = Board(state, BoardRenderer((1280, 720)), Announcer(), player, inbox)
+    link = BoardLink(srv.url, token, inbox, retry_seconds=0.5)
+    health = HealthReporter(srv.url, token, board.health, every=0.5)
+    link.start()
+    health.start()
+    try:
+        wait_until(board, lambda: link.link.state is LinkState.UNREACHABLE, "tried in vain")
+        surface = pygame.Surface((1280, 720))
+        board.step(surface)
+        placed = board.renderer.placed
+        assert state.refused is None and not state.connected
+        assert placed["indicator.text"].text == "Terputus dari server"
+        assert placed["current.offline"].text == "Tidak terhubung ke server. Mencoba lagi..."
+        assert health.last_status is None  # nobody to report to
+
+        srv.start()
+        try:
+            wait_until(board, lambda: state.connected and state.synced, "connected")
+            board.step(surface)
+            assert "current.offline" not in board.renderer.placed
+            assert "indicator.text" not in board.renderer.placed  # the green dot instead
+            report = lambda: srv.device_state("board-1") or {}  # noqa: E731
+            wait_until(board, lambda: report().get("connected") is True, "reported health")
+            assert report()["detail"].startswith(f"voice {player.loaded} clips, 0 waiting")
+            assert player.loaded == len(VoicePack.load(espeak_pack).clips)
+        finally:
+            srv.stop()
+    finally:
+        health.stop()
+        link.stop()
+        player.close()

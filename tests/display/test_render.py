@@ -13,9 +13,9 @@ import pytest
 from display import render as r
 from display.layout import compute_layout
 from display.state import BoardState
+from tests.display.payloads import queue_changed
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
 _spec = importlib.util.spec_from_file_location(
     "display_screenshots", ROOT / "scripts" / "display_screenshots.py"
 )
@@ -42,7 +42,7 @@ def shows(surface: pygame.Surface, placed: r.Placed) -> bool:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_board_after_a_morning_of_events(size: tuple[int, int]) -> None:
+def test_board_after_a_morning_of_events(size: tuple[int, int], tmp_path: Path) -> None:
     state = scenes.morning()
     surface, renderer = scenes.render(state, size, now=100.2)
     p = renderer.placed
@@ -65,7 +65,7 @@ def test_board_after_a_morning_of_events(size: tuple[int, int]) -> None:
     # the number is big: about a quarter of the screen's height, the biggest text on it
     assert p["current.number"].rect.height > 0.17 * size[1]
     assert max(p.values(), key=lambda v: v.rect.height) is p["current.number"]
-    pygame.image.save(surface, str(SHOTS / f"display-{size[0]}x{size[1]}.png"))
+    pygame.image.save(surface, str(tmp_path / f"display-{size[0]}x{size[1]}.png"))
 
 
 def test_new_call_blinks_then_settles() -> None:
@@ -91,8 +91,7 @@ def test_only_changed_regions_are_redrawn() -> None:
     assert len(renderer.draw(surface, state, now, scenes.T0)) == 8
     assert renderer.draw(surface, state, now + 1, scenes.T0) == []
     layout = compute_layout(*size)
-    state.apply_queue({"services": [{"code": "KTP", "name": "KTP-el", "prefix": "A",
-                                     "waiting": 12}]})  # fmt: skip
+    state.apply_queue(queue_changed(scenes.T0, {"KTP": 12}))
     assert renderer.draw(surface, state, now + 2, scenes.T0) == [layout.services]
     assert renderer.placed["services.KTP"].text == "12"
     state.set_connected(False)
@@ -126,8 +125,8 @@ def test_english_board_and_empty_state() -> None:
     assert renderer.placed["indicator.text"].text == "Server connection lost"
 
 
-def test_offline_and_recall_screenshots() -> None:
-    paths = scenes.save_all(SHOTS)
+def test_offline_and_recall_screenshots(tmp_path: Path) -> None:
+    paths = scenes.save_all(tmp_path)  # docs/screenshots: only scripts/display_screenshots.py
     assert all(p.stat().st_size > 10_000 for p in paths)
     state = scenes.morning()
     state.apply_call(scenes._call("B007", 2, 1, 27, recall=True), now=200.0)

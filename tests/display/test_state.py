@@ -6,7 +6,16 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from display.announce import CALL, DOCUMENT_READY, RECALL
 from display.state import BoardState
-from tests.display.payloads import call, later, queue_changed, snapshot
+from sahaja import protocol
+from tests.display.payloads import (
+    call,
+    counter_changed,
+    counter_info,
+    later,
+    queue_changed,
+    snapshot,
+    ticket,
+)
 
 WIB = timezone(timedelta(hours=7))
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=WIB)
@@ -73,7 +82,7 @@ def test_queue_counter_and_day_roll_events() -> None:
     v = s.version
     s.apply_queue(queue_changed(T0, {"KTP": 9, "KK": 0, "AKL": 2}))
     assert [x.waiting for x in s.services] == [9, 0, 2] and s.version > v
-    s.apply_counter({"counter": "PRE-L1", "current": None, "waiting": 3})
+    s.apply_counter(counter_changed(1, None, 3))
     assert s.counters["PRE-L1"].current is None
     s.day_rolled()
     assert s.current is None and s.recent == [] and all(x.waiting == 0 for x in s.services)
@@ -84,3 +93,24 @@ def test_clock_follows_the_server() -> None:
     pi_clock = datetime(2026, 1, 1, tzinfo=UTC)  # a Pi without network time
     s.apply_snapshot(snapshot(T0, []), 0.0, pi_clock)
     assert s.server_now(pi_clock + timedelta(minutes=1)) == later(T0, minutes=1)
+
+
+def test_payloads_follow_the_protocol() -> None:
+    """The builders above feed the board what the server sends: every key, no other."""
+
+    def keys(typed: type) -> set[str]:
+        return set(typed.__required_keys__ | typed.__optional_keys__)
+
+    snap = snapshot(T0, [call("A001", 1, T0)])
+    assert set(snap) == keys(protocol.SnapshotPayload)
+    assert set(snap["recent_calls"][0]) == keys(protocol.CallPayload)
+    assert set(snap["queue"]) == keys(protocol.QueueChangedPayload)
+    assert set(snap["queue"]["services"][0]) == keys(protocol.ServiceCounts)
+    assert set(snap["counters"][0]) == keys(protocol.CounterInfo)
+    assert set(snap["counters"][0]["current"]) == keys(protocol.TicketPayload)
+    assert set(counter_info(2, None)) == keys(protocol.CounterInfo)
+    assert set(ticket("A001", T0)) == keys(protocol.TicketPayload)
+    assert set(counter_changed(1, None, 0)) == keys(protocol.CounterChangedPayload)
+    first, again = call("A001", 1, T0), call("A001", 1, T0, recall=True)
+    assert first["call_id"] != again["call_id"]  # one id per announcement, as the server's
+    assert (first["kind"], again["kind"]) == ("call", "recall")

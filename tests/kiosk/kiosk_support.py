@@ -132,6 +132,9 @@ def kiosk_config_text() -> str:
     return "[[site]]\n".join([head, *out])
 
 
+from tests.support.live_server import device_state  # noqa: E402, F401 - used by fault tests
+
+
 def site_view(server_url: str, site: str) -> dict:
     import requests
 
@@ -142,16 +145,6 @@ def ticket_view(server_url: str, status_code: str) -> dict:
     import requests
 
     return requests.get(f"{server_url}/api/v1/tickets/{status_code}", timeout=5).json()
-
-
-def device_state(db_path, name: str) -> dict | None:
-    """The last health report the server stored for a device (read from its database)."""
-    import json
-    import sqlite3
-
-    with sqlite3.connect(db_path) as db:
-        row = db.execute("SELECT state FROM device WHERE name = ?", (name,)).fetchone()
-    return json.loads(row[0]) if row and row[0] else None
 
 
 # --- a headless kiosk driven by touches ------------------------------------------------

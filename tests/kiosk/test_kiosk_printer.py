@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from escpos.printer import Dummy, File
@@ -42,13 +43,14 @@ TEXT = TicketText(
     paper_mm=58,
 )
 URL = "http://server.test/api/v1/tickets/Xy7pQ2"
+WIB = ZoneInfo("Asia/Jakarta")  # the office's zone, as the kiosk learns it from the server
 GS_SIZE = b"\x1d!"  # GS ! n: character size
 CUT = b"\x1dV"
 
 
 def print_dummy(ticket=TICKET, text=TEXT, profile="TM-T88V", **kw) -> bytes:
     dummy = Dummy(profile=profile)
-    TicketPrinter(dummy).print_ticket(ticket, text, URL, service_name="KTP-el", **kw)
+    TicketPrinter(dummy, zone=WIB).print_ticket(ticket, text, URL, service_name="KTP-el", **kw)
     return dummy.output
 
 

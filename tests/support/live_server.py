@@ -21,6 +21,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def device_state(db_path: Path | str, name: str) -> dict | None:
+    """The last health report the server stored for a device (read from its SQLite file)."""
+    import json
+    import sqlite3
+
+    with sqlite3.connect(db_path) as db:
+        row = db.execute("SELECT state FROM device WHERE name = ?", (name,)).fetchone()
+    return json.loads(row[0]) if row and row[0] else None
+
+
 class LiveServer:
     """Start with ``with LiveServer(tmp_path) as srv:``; ``srv.url`` is the base URL."""
 
@@ -67,6 +77,10 @@ class LiveServer:
         if counter:
             args += ["--counter", counter]
         return self._cli(*args).strip().splitlines()[0]
+
+    def device_state(self, name: str) -> dict | None:
+        """The last health report of device ``name`` (SQLite databases only)."""
+        return device_state(self.database_url.removeprefix("sqlite:///"), name)
 
     def add_officer(self, user: str, password: str, site: str) -> None:
         self._cli("officer", "add", user, "--site", site, "--password-stdin", stdin=password + "\n")

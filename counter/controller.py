@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-from hardware.counter_errors import ActionRefused, ServerFailed, ServerUnreachable
+from counter.errors import ActionRefused, ServerFailed, ServerUnreachable
+from hardware.signals import Signal
 from sahaja import i18n
 
 log = logging.getLogger("sahaja.counter")
@@ -72,23 +73,8 @@ class Outcome(StrEnum):
     FAILED = "failed"  # the server answered with an error of its own
 
 
-class Signal(StrEnum):
-    """What the status LED (and buzzer) should say."""
-
-    READY = "ready"  # steady: online, idle
-    BUSY = "busy"  # steady while a request is in flight
-    OFFLINE = "offline"  # steady: the server cannot be reached
-    CALLING = "calling"  # flash: a ticket was just called or recalled at this counter
-    EMPTY = "empty"  # flash: nobody is waiting
-    HOLD = "hold"  # flash: this button must be held
-    ERROR = "error"  # flash: the server refused or failed
-
-
-STEADY_SIGNALS: frozenset[Signal] = frozenset({Signal.READY, Signal.BUSY, Signal.OFFLINE})
-
-
 class CounterActions(Protocol):
-    """The server as the box needs it (``hardware.counter_client.CounterClient``)."""
+    """The server as the box needs it (``counter.client.CounterClient``)."""
 
     def act(self, action: str, body: Mapping[str, Any] | None = None) -> dict[str, Any]: ...
 

@@ -13,8 +13,8 @@ from urllib.parse import quote
 
 import requests
 
-from hardware.counter_errors import ActionRefused, ServerFailed, ServerUnreachable
-from sahaja.protocol import API_PREFIX
+from counter.errors import ActionRefused, ServerFailed, ServerUnreachable
+from devicelink.http import api_url, device_session
 
 ACTIONS: tuple[str, ...] = ("next", "recall", "skip", "finish", "transfer")
 # A proxy in front of the server answers these when the server itself is down.
@@ -34,10 +34,10 @@ class CounterClient:
         read_timeout: float = 5.0,
         session: requests.Session | None = None,
     ) -> None:
-        self.base = f"{server_url.rstrip('/')}{API_PREFIX}/counters/{quote(counter, safe='')}"
+        self.base = api_url(server_url, f"/counters/{quote(counter, safe='')}")
         self.counter = counter
         self.timeout = (connect_timeout, read_timeout)
-        self._session = session or requests.Session()
+        self._session = session or device_session(token)
         self._session.headers["Authorization"] = f"Bearer {token}"
 
     def act(self, action: str, body: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """The button box's settings: command-line options, then ``SAHAJA_*`` variables, then a TOML
-file (``--config``, table ``[counter_box]`` with ``[counter_box.pins]``), then defaults.
+file (``--config`` or ``SAHAJA_CONFIG``, table ``[counter_box]`` with ``[counter_box.pins]``),
+then defaults. The server, token, language and health period use the names every device shares
+(``devicelink.settings``: ``SAHAJA_SERVER_URL``, ``SAHAJA_DEVICE_TOKEN``...).
 
 Standard library only, so ``--help`` and a bad setting are answered before gpiozero loads.
 Pins are BCM numbers or gpiozero pin names ("GPIO17", "BOARD11"); ``"none"`` (or ``false`` in
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from devicelink import settings as shared
 from sahaja import i18n
 
 Pin = int | str
@@ -54,6 +57,7 @@ class BoxSettings:
     bounce_time: float | None = 0.05
     min_interval: float = 1.0
     timeout: float = 5.0
+    health_seconds: float = 30.0
     lang: str = "id"
     mock_pins: bool = False
     events: bool = True
@@ -118,8 +122,8 @@ _PIN_NAMES = ("next", "recall", "skip", "finish", "transfer", "led", "buzzer")
 _PIN_DEFAULTS = {"next": 17, "recall": 27, "skip": 22, "finish": 23, "led": 24}
 
 OPTIONS: tuple[_Option, ...] = (
-    _Option("server_url", "--server-url", "SAHAJA_SERVER_URL", _text, required=True),
-    _Option("token", "--token", "SAHAJA_TOKEN", _text, required=True),
+    _Option("server_url", "--server-url", shared.SERVER_URL, _text, required=True),
+    _Option("token", "--token", shared.DEVICE_TOKEN, _text, required=True),
     _Option("counter", "--counter", "SAHAJA_COUNTER", _text, required=True),
     *(
         _Option(
@@ -138,7 +142,8 @@ OPTIONS: tuple[_Option, ...] = (
     _Option("bounce_time", "--bounce-time", "SAHAJA_BOUNCE_TIME", _not_negative, 0.05),
     _Option("min_interval", "--min-interval", "SAHAJA_MIN_INTERVAL", _not_negative, 1.0),
     _Option("timeout", "--timeout", "SAHAJA_TIMEOUT", _positive, 5.0),
-    _Option("lang", "--lang", "SAHAJA_LANG", _text, "id"),
+    _Option("health_seconds", "--health-seconds", shared.HEALTH_SECONDS, _positive, 30.0),
+    _Option("lang", "--lang", shared.LANG, _text, "id"),
 )
 
 
@@ -175,7 +180,7 @@ def _guess_language(argv: Sequence[str], environ: Mapping[str, str]) -> str:
             return i18n.normalize_language(argv[i + 1])
         if arg.startswith("--lang="):
             return i18n.normalize_language(arg.partition("=")[2])
-    return i18n.normalize_language(environ.get("SAHAJA_LANG"))
+    return i18n.normalize_language(shared.env(environ, shared.LANG))
 
 
 def _read_toml(path: str, lang: str) -> dict[str, Any]:
@@ -212,13 +217,14 @@ def load_settings(
     environ = os.environ if environ is None else environ
     lang = _guess_language(argv, environ)
     args = build_parser(lang).parse_args(argv)
+    args.config = args.config or shared.env(environ, shared.CONFIG)
     from_file = _read_toml(args.config, lang) if args.config else {}
 
     values: dict[str, Any] = {}
     for option in OPTIONS:
         given, source = getattr(args, option.name), option.flag
-        if given is None and option.env in environ:
-            given, source = environ[option.env], option.env
+        if given is None and shared.env(environ, option.env) is not None:
+            given, source = shared.env(environ, option.env), option.env
         if given is None and option.name in from_file:
             given, source = from_file[option.name], f"{args.config}: {option.name}"
         if given is None:
@@ -239,9 +245,10 @@ def load_settings(
 
 
 def _assemble(values: dict[str, Any], args: argparse.Namespace, lang: str) -> BoxSettings:
-    url = values["server_url"]
-    if not url.startswith(("http://", "https://")):
-        raise _error(lang, f"server URL {url!r} must start with http:// or https://")
+    try:
+        url = shared.check_server_url(values["server_url"])
+    except ValueError as exc:
+        raise _error(lang, str(exc)) from exc
     counter = values["counter"]
     if "-" not in counter:
         raise _error(lang, f"counter {counter!r} must look like SITE-CODE, e.g. PRE-L1")
@@ -257,7 +264,7 @@ def _assemble(values: dict[str, Any], args: argparse.Namespace, lang: str) -> Bo
         raise _error(lang, "the Transfer button needs --transfer-service")
     language = i18n.normalize_language(values["lang"])
     return BoxSettings(
-        server_url=url.rstrip("/"),
+        server_url=url,
         token=values["token"],
         counter=counter,
         pins=ButtonPins(**{p: pins[p] for p in ("next", "recall", "skip", "finish", "transfer")}),
@@ -268,6 +275,7 @@ def _assemble(values: dict[str, Any], args: argparse.Namespace, lang: str) -> Bo
         bounce_time=values["bounce_time"] or None,
         min_interval=values["min_interval"],
         timeout=values["timeout"],
+        health_seconds=values["health_seconds"],
         lang=language,
         mock_pins=bool(args.mock_pins),
         events=not args.no_events,

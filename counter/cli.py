@@ -14,11 +14,15 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hardware.counter_config import BoxSettings, SettingsError, load_settings
-from hardware.counter_controller import ActionResult, CounterBox
+from counter.controller import ActionResult, CounterBox
+from counter.settings import BoxSettings, ButtonPins, SettingsError, load_settings
 from sahaja import i18n
+
+if TYPE_CHECKING:
+    from hardware.buttons import ButtonPanel
+    from sahaja.protocol import HealthReport
 
 log = logging.getLogger("sahaja.counter")
 
@@ -32,8 +36,11 @@ class RunningBox:
     light: Any
     events: Any
     client: Any
+    health: Any = None
 
     def close(self) -> None:
+        if self.health is not None:
+            self.health.stop()
         if self.events is not None:
             self.events.stop()
         self.buttons.close()
@@ -53,9 +60,9 @@ def build(
 ) -> RunningBox:
     """Start a box from settings; ``pin_factory`` None means gpiozero's own choice."""
     # Imported here so --help and settings errors never need gpiozero or requests.
-    from hardware.buttons import CounterButtons
-    from hardware.counter_client import CounterClient
-    from hardware.counter_events import CounterEvents
+    from counter.client import CounterClient
+    from counter.events import CounterEvents
+    from devicelink.health import HealthReporter
     from hardware.status_led import StatusLed
 
     if pin_factory is None and settings.mock_pins:
@@ -83,7 +90,7 @@ def build(
         lang=settings.lang,
     )
     box.start()
-    buttons = CounterButtons(
+    buttons = wire_buttons(
         box,
         settings.pins,
         pin_factory=pin_factory,
@@ -96,7 +103,36 @@ def build(
             settings.server_url, settings.token, box, reconnection_delay_max=reconnect_max
         )
         events.start()
-    return RunningBox(box, buttons, light, events, client)
+    health = HealthReporter(
+        settings.server_url,
+        settings.token,
+        lambda: health_report(box),
+        every=settings.health_seconds,
+        name="counter-health",
+    )
+    health.start()
+    return RunningBox(box, buttons, light, events, client, health)
+
+
+def health_report(box: CounterBox) -> HealthReport:
+    """What the server's device list shows for the box: linked, serving what, light state."""
+    state = box.state
+    return {
+        "connected": bool(state.linked),
+        "printer": "unknown",  # a box has no printer
+        "last_ticket": state.current_number,
+        "detail": f"counter {box.counter}; light {state.signal.value}",
+    }
+
+
+def wire_buttons(box: CounterBox, pins: ButtonPins, **options: Any) -> ButtonPanel:
+    """The box's buttons on their pins: each press goes to ``CounterBox.press`` at once."""
+    from hardware.buttons import ButtonPanel
+
+    def press(action: str, held: bool) -> None:
+        box.press(action, held=held)
+
+    return ButtonPanel(pins.wired(), press, hold=box.hold_actions, **options)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

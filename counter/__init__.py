@@ -1,0 +1,1 @@
+"""The counter button box application (``sahaja-counter``): rules, settings, server link."""
