@@ -9,6 +9,7 @@ from flask import request, session
 from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, emit, join_room
 
 from sahaja import protocol as p
+from server.console.sessions import officer_session_live
 from server.extensions import services
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,8 @@ class LiveNamespace(Namespace):
             svc.accounts.touch(device.id, svc.clock.now())
             self.devices[request.sid] = device.id
             return device.site, device.counter_id
-        counter_id = session.get("counter") if session.get("officer") else None
+        live = officer_session_live(session)  # not signed out, reset or locked since
+        counter_id = session.get("counter") if live else None
         found = svc.config.counter(counter_id) if counter_id else None
         if found is None:
             raise ConnectionRefusedError(p.ERR_UNAUTHORIZED)

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from sahaja.config import ConfigError, default_config_text
@@ -62,7 +63,8 @@ def test_upgrade_from_the_first_schema_keeps_data(db_url):
     init_database(db, None, MONDAY_0800)  # migrates 0001 -> head
     with db.reading() as s:
         assert s.execute(text("select request_id from ticket")).scalars().all() == ["r1"]
-        assert s.execute(text("select version_num from alembic_version")).scalar() == "0003"
+        version = s.execute(text("select version_num from alembic_version")).scalar()
+    assert version == ScriptDirectory.from_config(cfg).get_current_head()
     db.dispose()
 
 
