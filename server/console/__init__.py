@@ -5,7 +5,7 @@ environment variables): ``CONSOLE_FREE_FAILURES`` (5), ``CONSOLE_FIRST_LOCK_SECO
 ``CONSOLE_MAX_LOCK_SECONDS`` (900), ``CONSOLE_FAILURE_DELAY`` (0.5 s),
 ``CONSOLE_ADDRESS_ATTEMPTS`` (20) per ``CONSOLE_ADDRESS_WINDOW_SECONDS`` (600),
 ``CONSOLE_TRUSTED_BROWSER_DAYS`` (90), ``CONSOLE_HASH_CONCURRENCY`` (2),
-``CONSOLE_HASH_QUEUE`` (8), ``CONSOLE_SESSION_HOURS`` (12). See docs/console.md.
+``CONSOLE_HASH_QUEUE`` (32), ``CONSOLE_SESSION_HOURS`` (12). See docs/console.md.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def init_app(app: Flask) -> None:
     svc = services(app)
     checks = PasswordChecks(
         concurrency=int(app.config.get("CONSOLE_HASH_CONCURRENCY", 2)),
-        max_waiting=int(app.config.get("CONSOLE_HASH_QUEUE", 8)),
+        max_waiting=int(app.config.get("CONSOLE_HASH_QUEUE", 32)),
     )
     policy = policy_from(app.config)
     app.extensions["sahaja_console"] = SignInGuard(svc.db, svc.clock, policy, checks=checks)

@@ -21,6 +21,7 @@ CHILD = textwrap.dedent(
     monkey.patch_all()
 
     import json
+    import os
 
     import gevent
     from werkzeug.security import check_password_hash, generate_password_hash
@@ -42,6 +43,7 @@ CHILD = textwrap.dedent(
 
     def checked(h, password):
         report["threads"].append(real_ident() != hub_thread)
+        report.setdefault("nice", []).append(os.getpriority(os.PRIO_PROCESS, 0))
         return check_password_hash(h, password)
 
     def one(password):
@@ -73,3 +75,4 @@ def test_under_gevent_checks_run_in_real_threads_and_the_hub_keeps_going():
     assert all(n > 0 for n in report["ticks_during"]), report  # the hub ran meanwhile
     assert sorted(report["results"]) == [False] * 5 + [True]
     assert report["peak"] == 2
+    assert min(report["nice"]) >= 10

@@ -289,3 +289,21 @@ def test_a_forged_or_foreign_browser_token_is_a_stranger(app, clock):
         assert account(app).locked_until is not None
         clock.advance(minutes=20)
         assert guard.sign_in("ani", PASSWORD) is not None  # reset for the next round
+
+
+def test_checks_run_in_their_own_low_priority_threads():
+    import os
+
+    checks = PasswordChecks(concurrency=2)
+    seen: list[tuple[int, int]] = []
+
+    def fn(_hash: str, _password: str) -> bool:
+        seen.append((threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, 0)))
+        return True
+
+    with checks.turn():
+        assert checks.check(fn, "h", "p") is True
+    [(thread, niceness)] = seen
+    assert thread != threading.get_native_id()
+    assert niceness >= 10
+    assert os.getpriority(os.PRIO_PROCESS, 0) < 10  # the serving thread keeps its priority
