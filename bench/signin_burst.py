@@ -198,6 +198,7 @@ def main() -> None:
                 (
                     name,
                     label,
+                    statistics.median(r["throughput"] for r in runs),
                     statistics.median(r["p50"] for r in runs),
                     statistics.median(r["p99"] for r in runs),
                     [round(r["p99"], 1) for r in runs],

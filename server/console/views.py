@@ -175,6 +175,7 @@ def login():
     if officer is None:
         message = i18n.t("console.sign_in_failed", language(), free=guard().policy.free_failures)
         return _login_page(401, message, username.strip()[:64])
+    sessions().revoke(session.get(SESSION_KEY))  # signing in again ends the previous sign-in
     _fresh_session()
     session.update(
         officer=officer.username,

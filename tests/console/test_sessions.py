@@ -136,3 +136,11 @@ def test_signing_out_ends_only_that_sign_in(app):
     first.client.post("/console/logout", data={"csrf_token": first.csrf()})
     assert first.client.get("/console/").status_code == 303
     assert second.client.get("/console/").status_code == 200
+
+
+def test_signing_in_again_ends_the_previous_sign_in(app, client, signed_in, kiosk, officer):
+    _, thief, csrf_token = signed_in
+    issue(client, kiosk)
+    form = {"username": "ani", "password": PASSWORD, "csrf_token": csrf_token}
+    assert client.post("/console/login", data=form).status_code == 303  # same browser, again
+    assert not copy_works(thief, csrf_token)

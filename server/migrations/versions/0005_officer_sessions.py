@@ -14,11 +14,9 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade() -> None:
-    with op.batch_alter_table("user_account") as batch:
-        batch.add_column(sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True))
-    op.create_table(
-        "officer_session",
+def _token_of_a_user() -> list[sa.Column]:
+    """The columns both tables start with: a token's SHA-256, its user, when it was made."""
+    return [
         sa.Column("id", sa.String(64), primary_key=True),
         sa.Column(
             "user_id",
@@ -27,20 +25,22 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    ]
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("user_account") as batch:
+        batch.add_column(sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_table(
+        "officer_session",
+        *_token_of_a_user(),
         sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_officer_session_user", "officer_session", ["user_id", "revoked_at"])
     op.create_table(
         "trusted_browser",
-        sa.Column("id", sa.String(64), primary_key=True),
-        sa.Column(
-            "user_id",
-            sa.Integer(),
-            sa.ForeignKey("user_account.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        *_token_of_a_user(),
         sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("failed_logins", sa.Integer(), nullable=False),
         sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
