@@ -208,14 +208,14 @@ def main() -> None:
                 )
             )
     print(
-        "\n| server | phase | issue p50 (ms) | issue p99 (ms) | p99 runs | peak RSS (MB) "
-        "| sign-in answers (last run) | sign-in p50 (ms) |"
+        "\n| server | phase | issues/s | issue p50 (ms) | issue p99 (ms) | p99 runs "
+        "| peak RSS (MB) | sign-in answers (last run) | sign-in p50 (ms) |"
     )
-    print("|---|---|---:|---:|---|---:|---|---:|")
-    for name, label, p50, p99, p99s, rss, codes, signin in table:
+    print("|---|---|---:|---:|---:|---|---:|---|---:|")
+    for name, label, rate, p50, p99, p99s, rss, codes, signin in table:
         print(
-            f"| {name} | {label} | {p50:.1f} | {p99:.1f} | {p99s} | {rss:.0f} | {codes} "
-            f"| {signin:.0f} |"
+            f"| {name} | {label} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {p99s} | {rss:.0f} "
+            f"| {codes} | {signin:.0f} |"
         )
 
 
