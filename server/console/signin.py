@@ -3,7 +3,8 @@ officer, and that cannot stall the queue.
 
 In the order a sign-in meets them:
 
-1. **Per client address**: at most ``address_attempts`` attempts in a sliding window of
+1. **Per client address**: at most 4 attempts in progress at once (per process), and at most
+   ``address_attempts`` attempts in a sliding window of
    ``address_window_seconds`` (any account, any outcome), counted in the database so every
    server process sees the same count. Beyond that: ``Throttled`` (429 with Retry-After), no
    password check. A refused address is also remembered in memory until its window allows
@@ -30,8 +31,10 @@ from __future__ import annotations
 
 import math
 import secrets
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -50,6 +53,7 @@ from server.models import OfficerSession, SignInThrottle, TrustedBrowser, User
 MAX_USERNAME = 64
 MAX_PASSWORD = 1024  # a longer one is refused before hashing
 PRUNE_EVERY = 200  # attempts per process between deletions of stale throttle rows
+MAX_IN_FLIGHT_PER_ADDRESS = 4  # a PC has one sign-in in progress; a double click two
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,8 @@ class SignInGuard:
         self.sleep = sleep
         self.checks = checks or PasswordChecks()
         self._refused_until: dict[str, datetime] = {}  # address -> end of its refusal
+        self._flights: dict[str, int] = {}  # address -> attempts in progress
+        self._flights_lock = threading.Lock()
         self._attempts = 0
         self.password_checks = 0  # checks run by this guard (tests and benchmarks count them)
 
@@ -141,7 +147,7 @@ class SignInGuard:
         username = username.strip()
         if client.address is not None:
             self._refuse_remembered(client.address)
-        with self.checks.turn():
+        with self._one_of_few_in_flight(client.address), self.checks.turn():
             claim = self._claim(username, client)
             ok = not claim.locked and self._check(claim, password)
         if claim.locked:  # no check ran: wait as long as if one had
@@ -153,6 +159,26 @@ class SignInGuard:
         return None
 
     # --- steps ---------------------------------------------------------------------------
+    @contextmanager
+    def _one_of_few_in_flight(self, address: str | None) -> Iterator[None]:
+        """At most ``MAX_IN_FLIGHT_PER_ADDRESS`` attempts of one address at once in this
+        process, so one client cannot fill the queue of password checks before its window
+        (counted in the database, inside the queue) refuses it."""
+        if address is None:
+            yield
+            return
+        with self._flights_lock:
+            if self._flights.get(address, 0) >= MAX_IN_FLIGHT_PER_ADDRESS:
+                raise Throttled(1)
+            self._flights[address] = self._flights.get(address, 0) + 1
+        try:
+            yield
+        finally:
+            with self._flights_lock:
+                left = self._flights.pop(address) - 1
+                if left:
+                    self._flights[address] = left
+
     def _check(self, claim: _Claim, password: str) -> bool:
         usable = claim.password_hash is not None and len(password) <= MAX_PASSWORD
         pwhash = claim.password_hash if usable else _decoy_hash()

@@ -307,3 +307,35 @@ def test_checks_run_in_their_own_low_priority_threads():
     assert thread != threading.get_native_id()
     assert niceness >= 10
     assert os.getpriority(os.PRIO_PROCESS, 0) < 10  # the serving thread keeps its priority
+
+
+def test_one_address_cannot_fill_the_queue_of_checks(app, clock):
+    guard = new_guard(app, clock)
+    guard.checks = PasswordChecks(concurrency=1, max_waiting=100, wait_seconds=WAIT)
+    inside, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with guard.checks.turn():
+            inside.set()
+            release.wait(WAIT)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert inside.wait(WAIT)
+    flood = Client("192.0.2.66")
+    with ThreadPoolExecutor(4) as pool:
+        waiting = [pool.submit(guard.sign_in, f"tamu-{i}", "salah", flood) for i in range(4)]
+        try:
+            for _ in range(500):
+                if guard.checks.admitted == 5:
+                    break
+                inside.wait(0.01)
+            assert guard.checks.admitted == 5  # the holder and four of the flood
+            with pytest.raises(Throttled):
+                guard.sign_in("tamu-5", "salah", flood)  # a fifth at once: refused outright
+            assert guard.checks.admitted == 5
+        finally:
+            release.set()
+            holder.join(WAIT)
+        assert [f.result(timeout=WAIT) for f in waiting] == [None] * 4
+    assert guard.sign_in("ani", PASSWORD, flood) is not None  # and later it may try again
