@@ -60,6 +60,27 @@ class OfficerSessions:
                 )
         return True
 
+    def ended_among(self, tokens: set[str]) -> set[str]:
+        """The tokens whose sessions are no longer live (one query, nothing written)."""
+        if not tokens:
+            return set()
+        by_id = {hash_token(t): t for t in tokens}
+        oldest = self.clock.now() - self.lifetime
+        with self.db.reading() as s:
+            live = set(
+                s.scalars(
+                    select(OfficerSession.id)
+                    .join(User, User.id == OfficerSession.user_id)
+                    .where(
+                        OfficerSession.id.in_(by_id),
+                        OfficerSession.revoked_at.is_(None),
+                        OfficerSession.created_at >= oldest,
+                        User.disabled_at.is_(None),
+                    )
+                )
+            )
+        return {token for sid, token in by_id.items() if sid not in live}
+
     def revoke(self, token: str | None) -> None:
         if not token:
             return

@@ -144,3 +144,18 @@ def test_signing_in_again_ends_the_previous_sign_in(app, client, signed_in, kios
     form = {"username": "ani", "password": PASSWORD, "csrf_token": csrf_token}
     assert client.post("/console/login", data=form).status_code == 303  # same browser, again
     assert not copy_works(thief, csrf_token)
+
+
+def test_open_live_connections_of_ended_sessions_are_closed(app, client, signed_in, run_cli):
+    from server.live import disconnect_revoked
+
+    officer, thief, csrf_token = signed_in
+    mine = socketio.test_client(app, flask_test_client=client)
+    copied = socketio.test_client(app, flask_test_client=thief)
+    assert mine.is_connected() and copied.is_connected()
+    with app.app_context():
+        assert disconnect_revoked(socketio) == 0  # both live
+    assert run_cli("officer", "lock", "ani") == 0
+    with app.app_context():  # the watcher's next round (every 15 s in a server)
+        assert disconnect_revoked(socketio) == 2
+    assert not mine.is_connected() and not copied.is_connected()
