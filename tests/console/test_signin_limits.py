@@ -6,7 +6,10 @@ that a stranger cannot turn against the officer's own browser."""
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -50,6 +53,35 @@ def in_parallel(calls: list) -> list:
 def account(app, username: str = "ani") -> User:
     with app.extensions["sahaja"].db.reading() as s:
         return s.scalars(select(User).where(User.username == username)).one()
+
+
+@contextmanager
+def turns_held(checks: PasswordChecks, count: int = 1) -> Iterator[None]:
+    """``count`` threads take a turn each (the first running, the rest queued) and keep them
+    until the block ends."""
+    release = threading.Event()
+
+    def hold() -> None:
+        with checks.turn():
+            release.wait(WAIT)
+
+    holders = [threading.Thread(target=hold) for _ in range(count)]
+    for holder in holders:
+        holder.start()
+    try:
+        wait_until(lambda: checks.admitted >= count)
+        yield
+    finally:
+        release.set()
+        for holder in holders:
+            holder.join(WAIT)
+
+
+def wait_until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.01)
 
 
 # --- counted before checking ----------------------------------------------------------------
@@ -166,73 +198,27 @@ def test_the_sign_in_form_answers_429_with_retry_after(app, officer, client):
 # --- bounded password checks --------------------------------------------------------------------
 def test_checks_beyond_the_queue_are_refused_at_once():
     checks = PasswordChecks(concurrency=1, max_waiting=1, wait_seconds=WAIT)
-    inside, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with checks.turn():
-            inside.set()
-            assert release.wait(WAIT)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert inside.wait(WAIT)
-    waiter = threading.Thread(target=hold)  # the one place in the queue
-    waiter.start()
-    deadline = threading.Event()
-    for _ in range(200):
-        if checks.admitted == 2:
-            break
-        deadline.wait(0.01)
-    assert checks.admitted == 2
-    with pytest.raises(TooBusy) as refused, checks.turn():
-        pass
-    assert refused.value.retry_after >= 1
-    release.set()
-    holder.join(WAIT)
-    waiter.join(WAIT)
+    with turns_held(checks, 2):  # one running, one in the only place of the queue
+        assert checks.admitted == 2
+        with pytest.raises(TooBusy) as refused, checks.turn():
+            pass
+        assert refused.value.retry_after >= 1
     assert checks.admitted == 0
     assert checks.peak_running == 1
 
 
 def test_a_wait_longer_than_allowed_is_refused():
     checks = PasswordChecks(concurrency=1, max_waiting=5, wait_seconds=0.05)
-    inside, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with checks.turn():
-            inside.set()
-            release.wait(WAIT)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert inside.wait(WAIT)
-    try:
-        with pytest.raises(TooBusy), checks.turn():
-            pass
-    finally:
-        release.set()
-        holder.join(WAIT)
+    with turns_held(checks), pytest.raises(TooBusy), checks.turn():
+        pass
 
 
 def test_the_sign_in_form_says_busy_when_the_checks_are_full(app, officer, client):
     guard = app.extensions["sahaja_console"]
     guard.checks = PasswordChecks(concurrency=1, max_waiting=0)
-    inside, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with guard.checks.turn():
-            inside.set()
-            release.wait(WAIT)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert inside.wait(WAIT)
+    with turns_held(guard.checks):
         form = {"username": "ani", "password": PASSWORD, "csrf_token": officer.token()}
         r = client.post("/console/login", data=form, headers={"Accept": "application/json"})
-    finally:
-        release.set()
-        holder.join(WAIT)
     assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
     assert r.get_json()["error"] == "busy"
     assert officer.sign_in("ani").status_code == 303  # free again
@@ -312,30 +298,13 @@ def test_checks_run_in_their_own_low_priority_threads():
 def test_one_address_cannot_fill_the_queue_of_checks(app, clock):
     guard = new_guard(app, clock)
     guard.checks = PasswordChecks(concurrency=1, max_waiting=100, wait_seconds=WAIT)
-    inside, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with guard.checks.turn():
-            inside.set()
-            release.wait(WAIT)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert inside.wait(WAIT)
     flood = Client("192.0.2.66")
     with ThreadPoolExecutor(4) as pool:
-        waiting = [pool.submit(guard.sign_in, f"tamu-{i}", "salah", flood) for i in range(4)]
-        try:
-            for _ in range(500):
-                if guard.checks.admitted == 5:
-                    break
-                inside.wait(0.01)
-            assert guard.checks.admitted == 5  # the holder and four of the flood
+        with turns_held(guard.checks):
+            waiting = [pool.submit(guard.sign_in, f"tamu-{i}", "salah", flood) for i in range(4)]
+            wait_until(lambda: guard.checks.admitted == 5)  # the holder and four of the flood
             with pytest.raises(Throttled):
                 guard.sign_in("tamu-5", "salah", flood)  # a fifth at once: refused outright
             assert guard.checks.admitted == 5
-        finally:
-            release.set()
-            holder.join(WAIT)
         assert [f.result(timeout=WAIT) for f in waiting] == [None] * 4
     assert guard.sign_in("ani", PASSWORD, flood) is not None  # and later it may try again
