@@ -78,6 +78,9 @@ ERR_SERVICE_NOT_OFFERED = "service_not_offered"  # 409: transfer to a service th
 ERR_TICKET_NOT_VOIDABLE = "ticket_not_voidable"  # 409: void of a ticket already called/ended
 ERR_TICKET_NOT_READY = "ticket_not_ready"  # 409: "document ready" for a ticket not finished
 ERR_METHOD_NOT_ALLOWED = "method_not_allowed"  # 405
+# 503 at the Engine.IO handshake: this server process holds as many live connections (or
+# unauthenticated ones) as it is configured to; the client retries later (Retry-After)
+ERR_TOO_MANY_CONNECTIONS = "too_many_connections"
 
 
 # --- Payload shapes --------------------------------------------------------------------

@@ -3,7 +3,13 @@
 SQLite writers take the database lock up front (BEGIN IMMEDIATE) so two writers never both
 read and then fail to upgrade. Before that they queue on a thread lock and, across processes,
 on an ``flock`` of a file beside the database: both wake the next writer at once, where
-SQLite's own busy handler sleeps 1, 2, 5, 10... ms and would dominate tail latency.
+SQLite's own busy handler sleeps 1, 2, 5, 10... ms and would dominate tail latency. Under
+gevent the thread lock is a greenlet lock, and a contended ``flock`` waits in gevent's thread
+pool, so a writer of another process never freezes this process's loop.
+
+Pool sizes are per process (``SAHAJA_DB_POOL_SIZE``, ``SAHAJA_DB_MAX_OVERFLOW``): on
+PostgreSQL, processes x (pool + overflow) must stay below ``max_connections`` (100 by
+default) minus what other clients need (docs/limits.md).
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session
 
+from server.green import is_green
+
 AUTOCHECKPOINT_PAGES = 20_000  # about 80 MB of WAL
 
 
@@ -25,8 +33,12 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def _sqlite_engine(url: str, immediate: bool) -> Engine:
-    engine = create_engine(url, pool_size=16, max_overflow=16, pool_timeout=30)
+SQLITE_POOL = (16, 16)  # SQLite: connections are files, no server limit
+POSTGRES_POOL = (10, 5)  # PostgreSQL: 15 per process; 6 processes stay below 100
+
+
+def _sqlite_engine(url: str, immediate: bool, pool_size: int, max_overflow: int) -> Engine:
+    engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=30)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:
@@ -49,6 +61,23 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
     return engine
 
 
+def _lock_exclusive(fd: int) -> None:
+    """Take the cross-process write lock. Uncontended it costs one system call; when another
+    process holds it, a gevent process waits in gevent's thread pool (a blocking flock on
+    the loop would stop every connection of the process), a threaded one waits in place."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    if is_green():
+        import gevent
+
+        gevent.get_hub().threadpool.apply(fcntl.flock, (fd, fcntl.LOCK_EX))
+    else:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+
 @dataclass
 class Database:
     url: str
@@ -58,15 +87,21 @@ class Database:
     _lock_file: int | None = field(default=None, repr=False)
 
     @classmethod
-    def connect(cls, url: str) -> Database:
+    def connect(
+        cls, url: str, pool_size: int | None = None, max_overflow: int | None = None
+    ) -> Database:
+        default_size, default_overflow = SQLITE_POOL if is_sqlite(url) else POSTGRES_POOL
+        size = default_size if pool_size is None else int(pool_size)
+        overflow = default_overflow if max_overflow is None else int(max_overflow)
         if is_sqlite(url):
-            write, read = _sqlite_engine(url, True), _sqlite_engine(url, False)
+            write = _sqlite_engine(url, True, size, overflow)
+            read = _sqlite_engine(url, False, size, overflow)
             path = write.url.database
             lock_file = None
             if path and path != ":memory:":
                 lock_file = os.open(f"{path}.writelock", os.O_RDWR | os.O_CREAT, 0o600)
             return cls(url, write, read, threading.Lock(), lock_file)
-        engine = create_engine(url, pool_size=16, max_overflow=16, pool_pre_ping=True)
+        engine = create_engine(url, pool_size=size, max_overflow=overflow, pool_pre_ping=True)
         return cls(url, engine, engine, None)
 
     @property
@@ -80,7 +115,7 @@ class Database:
         if lock is not None:
             lock.acquire()
         if lock_file is not None:
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            _lock_exclusive(lock_file)
         try:
             with Session(self.write_engine, expire_on_commit=False) as session, session.begin():
                 yield session

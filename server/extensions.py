@@ -14,6 +14,7 @@ from server.accounts import Accounts
 from server.announcer import QueueAnnouncer
 from server.database import Database
 from server.queue_store import Emission, QueueStore
+from server.relay import Relay
 
 socketio = SocketIO()
 
@@ -28,6 +29,7 @@ class Services:
     store: QueueStore
     accounts: Accounts
     announcer: QueueAnnouncer
+    relay: Relay | None = None  # the Redis relay between processes, when configured
 
 
 def services(app: Flask | None = None) -> Services:
