@@ -122,6 +122,7 @@ def main() -> None:
         "--phases", default="issue,next,events", help="comma-separated subset of issue,next,events"
     )
     ap.add_argument("--redis", help="Redis URL for events between workers (needed above 1)")
+    ap.add_argument("--worker", default="gevent", choices=["gevent", "gthread"])
     ap.add_argument(
         "--client",
         choices=["wrk", "python"],
@@ -137,10 +138,11 @@ def main() -> None:
         bench_config(),
         database_url=args.database,
         env=env,
-        run_args=("--workers", str(args.workers)),
+        run_args=("--workers", str(args.workers), "--worker", args.worker),
     ).start()
     print(
-        f"server: {args.workers} worker(s), {srv.database_url.split(':')[0]}, load: {args.client}"
+        f"server: {args.workers} {args.worker} worker(s), {srv.database_url.split(':')[0]}, "
+        f"load: {args.client}"
     )
     kiosks = {s: srv.add_device(f"kiosk-{s}", s, "kiosk") for s in SITES}
     counters = []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session
 
-from server.green import is_green
+from server.green import off_loop
 
 AUTOCHECKPOINT_PAGES = 20_000  # about 80 MB of WAL
 
@@ -70,12 +71,7 @@ def _lock_exclusive(fd: int) -> None:
         return
     except BlockingIOError:
         pass
-    if is_green():
-        import gevent
-
-        gevent.get_hub().threadpool.apply(fcntl.flock, (fd, fcntl.LOCK_EX))
-    else:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    off_loop(fcntl.flock, fd, fcntl.LOCK_EX)
 
 
 @dataclass
@@ -134,8 +130,18 @@ class Database:
         """Copy the SQLite WAL into the database without blocking writers (no-op elsewhere)."""
         if self._write_lock is None:
             return
-        with self.read_engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        off_loop(self._checkpoint)  # its fsyncs would stop a gevent loop for their duration
+
+    def _checkpoint(self) -> None:
+        path = self.write_engine.url.database
+        if not path or path == ":memory:":
+            return
+        # its own connection: the pool's locks are greenlet locks, not for another thread
+        conn = sqlite3.connect(path, timeout=15)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            conn.close()
 
     def dispose(self) -> None:
         if self._lock_file is not None:

@@ -7,6 +7,10 @@ are imported (psycopg 3 picks its gevent-aware wait function when it is imported
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def patch() -> None:
@@ -18,3 +22,13 @@ def patch() -> None:
 def is_green() -> bool:
     monkey = sys.modules.get("gevent.monkey")
     return monkey is not None and monkey.is_module_patched("threading")
+
+
+def off_loop(fn: Callable[..., T], *args: object) -> T:
+    """Run a blocking call (fsync-heavy SQLite work, a contended flock) in gevent's thread
+    pool so the loop keeps serving; a plain call outside gevent."""
+    if not is_green():
+        return fn(*args)
+    import gevent
+
+    return gevent.get_hub().threadpool.apply(fn, args)

@@ -71,7 +71,7 @@ def serve(
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": worker,
+        "worker_class": "server.gevent_worker.FairGeventWorker" if worker == "gevent" else worker,
         "timeout": 0,  # long-lived WebSocket connections are not hung workers
         "graceful_timeout": 5,
         "keepalive": 30,
