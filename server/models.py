@@ -167,3 +167,14 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class JobClaim(Base):
+    """Which server process ran a periodic job for a slot (e.g. the midnight rollover of a
+    day): the primary key makes the first insert win, so a job runs once across processes."""
+
+    __tablename__ = "job_claim"
+    job: Mapped[str] = mapped_column(String(40), primary_key=True)
+    slot: Mapped[str] = mapped_column(String(40), primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    holder: Mapped[str] = mapped_column(String(80))  # host:pid, for the curious

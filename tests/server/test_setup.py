@@ -62,7 +62,7 @@ def test_upgrade_from_the_first_schema_keeps_data(db_url):
     init_database(db, None, MONDAY_0800)  # migrates 0001 -> head
     with db.reading() as s:
         assert s.execute(text("select request_id from ticket")).scalars().all() == ["r1"]
-        assert s.execute(text("select version_num from alembic_version")).scalar() == "0003"
+        assert s.execute(text("select version_num from alembic_version")).scalar() == "0006"
     db.dispose()
 
 
