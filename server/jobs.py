@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from server.database import Database
 from server.models import JobClaim
 
+
 def claim(db: Database, job: str, slot: str, now: datetime) -> bool:
     """True for the one caller, across processes, that gets to run ``job`` for ``slot``."""
     try:
