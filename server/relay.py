@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 RESYNC = "sahaja_resync"  # a relay message of our own: every process resends snapshots
 PROBE_SECONDS = 1.0  # the listener pings Redis this often; three missed answers mean down
 MAX_PAUSE = 5.0  # longest pause between attempts while Redis is down
+RESYNC_GATHER = 0.5  # resync requests arriving within this are served by one resync
 
 
 class Relay(RedisManager):
@@ -46,6 +47,7 @@ class Relay(RedisManager):
         self._retry_at = 0.0
         self._pause = 0.0
         self._dropped = False  # publishes were lost since the last successful one
+        self._resync_pending = False
 
     @staticmethod
     def _options(timeout: float) -> dict[str, Any]:
@@ -97,12 +99,7 @@ class Relay(RedisManager):
                 self._redis_connect()
             self.redis.publish(self.channel, self.json.dumps(data))
         except Exception as exc:  # redis errors, and OSError from a half-set-up socket
-            with self._lock:
-                self._dropped = True
-                self._pause = min(max(self._pause * 2, 0.5), MAX_PAUSE)
-                self._retry_at = time.monotonic() + self._pause
-                self.connected = False
-                self._set_down("publish", exc)
+            self._publish_failed(exc, dropped=True)
             return
         with self._lock:
             dropped, self._dropped, self._pause = self._dropped, False, 0.0
@@ -111,11 +108,33 @@ class Relay(RedisManager):
             self._publish_resync()
 
     def _publish_resync(self) -> None:
-        """Every process's listener, this one's included, resends its clients' snapshots."""
+        """Ask every process's listener, this one's included, to resend its clients'
+        snapshots; if even that cannot be published, resync this process's own clients."""
         try:
+            if not self.connected:
+                self._redis_connect()
             self.redis.publish(self.channel, self.json.dumps({"method": RESYNC}))
-        except Exception:
-            log.warning("could not ask the other processes to resync; their listeners will")
+        except Exception as exc:
+            self._publish_failed(exc, dropped=False)
+            self._recovered()
+            return
+        with self._lock:
+            self._dropped, self._pause, self._retry_at = False, 0.0, 0.0
+            self._set_up("publish")
+
+    def _publish_failed(self, exc: BaseException, dropped: bool) -> None:
+        with self._lock:
+            self._dropped = self._dropped or dropped
+            self._pause = min(max(self._pause * 2, 0.5), MAX_PAUSE)
+            self._retry_at = time.monotonic() + self._pause
+            self.connected = False
+            self._set_down("publish", exc)
+
+    def _publish_due(self) -> bool:
+        """Publishing failed and its pause is over: the listener tries it (no request may
+        come to find out that Redis is back)."""
+        with self._lock:
+            return self._publish_down_since is not None and time.monotonic() >= self._retry_at
 
     def _redis_connect(self) -> None:
         """The publishing client only; the listener has its own connection (a listener's
@@ -144,9 +163,9 @@ class Relay(RedisManager):
                         if kind == "subscribe":
                             pause = 0.5
                             self._set_up("listen")
-                            if failed:  # we may have missed events while away
+                            if failed:  # we, and maybe the others, missed events
                                 failed = False
-                                self._recovered()
+                                self._publish_resync()
                         elif kind == "message" and message["channel"] == channel:
                             data = self._decode(message["data"])
                             if data.get("method") == RESYNC:
@@ -156,6 +175,8 @@ class Relay(RedisManager):
                     if now - last_probe >= PROBE_SECONDS:
                         pubsub.ping()
                         last_probe = now
+                        if self._publish_due():
+                            self._publish_resync()
                     if now - last_answer > 3 * PROBE_SECONDS + self.timeout:
                         raise redis.TimeoutError("Redis did not answer the listener's pings")
             except Exception as exc:
@@ -179,8 +200,20 @@ class Relay(RedisManager):
         self.server.sleep(seconds)
 
     def _recovered(self) -> None:
+        """Resend snapshots soon, once for triggers that come together (every process that
+        recovers asks every other one)."""
         if self.on_recovered is None:
             return
+        with self._lock:
+            if self._resync_pending:
+                return
+            self._resync_pending = True
+        self.server.start_background_task(self._resync_soon)
+
+    def _resync_soon(self) -> None:
+        self.sleep(RESYNC_GATHER)
+        with self._lock:
+            self._resync_pending = False
         try:
             self.on_recovered()
         except Exception:
