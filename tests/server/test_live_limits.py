@@ -7,6 +7,7 @@ import contextlib
 import json
 import socket
 import time
+from collections.abc import Iterator
 
 import pytest
 import requests
@@ -79,14 +80,17 @@ def websocket_upgrade_status(port: int) -> int:
         return int(sock.recv(4096).split(b" ", 2)[1])
 
 
-def test_the_caps_refuse_new_connections_with_503_and_http_keeps_answering(tmp_path):
-    env = {
-        "SAHAJA_LIVE_MAX_CONNECTIONS": "4",
-        "SAHAJA_LIVE_MAX_PENDING": "2",
-        "SAHAJA_LIVE_AUTH_SECONDS": "120",
-    }
+@contextlib.contextmanager
+def server_with(tmp_path, settings: dict[str, int]) -> Iterator[tuple[LiveServer, str]]:
+    """A server process with these ``SAHAJA_`` settings, and a display token for PRE."""
+    env = {f"SAHAJA_{key}": str(value) for key, value in settings.items()}
     with LiveServer(tmp_path, env=env) as srv:
-        token = srv.add_device("board", "PRE", "display")
+        yield srv, srv.add_device("board", "PRE", "display")
+
+
+def test_the_caps_refuse_new_connections_with_503_and_http_keeps_answering(tmp_path):
+    settings = {"LIVE_MAX_CONNECTIONS": 4, "LIVE_MAX_PENDING": 2, "LIVE_AUTH_SECONDS": 120}
+    with server_with(tmp_path, settings) as (srv, token):
         pending = [Raw(srv.url), Raw(srv.url)]  # never authenticate
         refused = handshake(srv.url)
         assert refused.status_code == 503
@@ -117,13 +121,8 @@ def test_the_caps_refuse_new_connections_with_503_and_http_keeps_answering(tmp_p
 
 
 def test_unauthenticated_and_dead_connections_are_closed_and_live_ones_stay(tmp_path):
-    env = {
-        "SAHAJA_PING_INTERVAL": "1",
-        "SAHAJA_PING_TIMEOUT": "1",
-        "SAHAJA_LIVE_AUTH_SECONDS": "2",
-    }
-    with LiveServer(tmp_path, env=env) as srv:
-        token = srv.add_device("board", "PRE", "display")
+    settings = {"PING_INTERVAL": 1, "PING_TIMEOUT": 1, "LIVE_AUTH_SECONDS": 2}
+    with server_with(tmp_path, settings) as (srv, token):
         unauthenticated = Raw(srv.url)  # answers pings, never authenticates
         dead = Raw(srv.url)  # authenticates, then never answers a ping
         dead.authenticate(token)
