@@ -59,7 +59,23 @@ def _sqlite_engine(url: str, immediate: bool, pool_size: int, max_overflow: int)
     def _on_begin(conn) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
+    if immediate:
+        _commit_off_loop(engine)
     return engine
+
+
+def _commit_off_loop(engine: Engine) -> None:
+    """A commit fsyncs the WAL (synchronous=FULL). Under gevent that would stop the loop for
+    the fsync; the commit runs in gevent's thread pool instead (the connection is checked out
+    by the committing greenlet, so no other greenlet touches it meanwhile), and the loop
+    parses, answers and streams other requests (and live events) during the fsync: this disk
+    has fsyncs of 100 ms and more when it is busy. Outside gevent it is the plain commit."""
+    commit = engine.dialect.do_commit
+
+    def do_commit(dbapi_connection) -> None:
+        off_loop(commit, dbapi_connection)
+
+    engine.dialect.do_commit = do_commit
 
 
 def _lock_exclusive(fd: int) -> None:
