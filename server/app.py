@@ -57,6 +57,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
         LIVE_AUTH_SECONDS=10,  # a connection must authenticate within this, else it is closed
         DB_POOL_SIZE=None,  # database connections per process (None: see server/database.py)
         DB_MAX_OVERFLOW=None,
+        # queue counts go to a site's room at most this often: each send is one frame to
+        # every client of the site (hundreds), so 20 a second per site swamped one process
+        QUEUE_COUNTS_SECONDS=1.0,
     )
     app.config.from_prefixed_env("SAHAJA")
     if test_config:
@@ -87,7 +90,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
         clock=clock,
         store=store,
         accounts=Accounts(db, config),
-        announcer=QueueAnnouncer(send_counts),
+        announcer=QueueAnnouncer(send_counts, float(app.config["QUEUE_COUNTS_SECONDS"])),
         relay=relay,
     )
 
