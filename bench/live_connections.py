@@ -197,6 +197,11 @@ def main() -> None:
     ap.add_argument("--procs", type=int, default=1, help="load generator processes")
     ap.add_argument("--seconds", type=int, default=10, help="length of the wrk issue phase")
     ap.add_argument("--worker", default="gevent", choices=["gevent", "gthread"])
+    ap.add_argument(
+        "--quiet-calls",
+        action="store_true",
+        help="make the calls without wrk issuing at the same time (fan-out alone)",
+    )
     ap.add_argument("--database", help="SQLAlchemy URL (default: a temp SQLite file)")
     args = ap.parse_args()
     print(f"open files limit: {raise_nofile()}")
@@ -260,8 +265,9 @@ def run(srv: LiveServer, args: argparse.Namespace) -> None:
         args=("issue during calls", srv.url, issue_targets, 8, args.calls * 2 + 4),
         daemon=True,
     )
-    background.start()
-    time.sleep(1)
+    if not args.quiet_calls:
+        background.start()
+        time.sleep(1)
     session = requests.Session()
     for _ in range(args.calls):
         for site in SITES:
@@ -272,7 +278,8 @@ def run(srv: LiveServer, args: argparse.Namespace) -> None:
             assert current, f"nothing waiting at {site}"
             sent[current["id"]] = (site, t)
             time.sleep(2 / len(SITES))
-    background.join()
+    if background.is_alive():
+        background.join()
     stamps = []
     lost = 0
     for pipe in pipes:
