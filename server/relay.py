@@ -75,7 +75,7 @@ class Relay(RedisManager):
                 "relay down (%s to Redis failed: %s); events reach only this process's "
                 "clients until it is back",
                 part,
-                exc or type(exc).__name__,
+                str(exc) or type(exc).__name__,
             )
 
     def _set_up(self, part: str) -> None:
