@@ -162,6 +162,9 @@ ERROR_STATUS: dict[str, int] = {
     ERR_INTERNAL: 500,
 }
 ERROR_CODES: tuple[str, ...] = tuple(ERROR_STATUS)
+# 503 at the Engine.IO handshake: this server process holds as many live connections (or
+# unauthenticated ones) as it is configured to; the client retries later (Retry-After)
+ERR_TOO_MANY_CONNECTIONS = "too_many_connections"
 
 
 # --- Payload shapes --------------------------------------------------------------------
