@@ -35,7 +35,8 @@ class LiveNamespace(Namespace):
         # connected sid -> (site, counter): what a resync sends each client of this process
         self.clients: dict[str, tuple[str, str | None]] = {}
 
-    def _rooms_for(self, auth: Any) -> tuple[str, str | None]:
+    def _rooms_for(self, auth: Any) -> tuple[str, str | None, str | None]:
+        """The client's site, counter and device role (None for a console officer)."""
         svc = services()
         token = auth.get("token") if isinstance(auth, dict) else None
         if token:
@@ -44,22 +45,24 @@ class LiveNamespace(Namespace):
                 raise ConnectionRefusedError(p.ERR_UNAUTHORIZED)
             svc.accounts.touch(device.id, svc.clock.now())
             self.devices[request.sid] = device.id
-            return device.site, device.counter_id
+            return device.site, device.counter_id, device.role
         live = officer_session_live(session)  # not signed out, reset or locked since
         counter_id = session.get("counter") if live else None
         found = svc.config.counter(counter_id) if counter_id else None
         if found is None:
             raise ConnectionRefusedError(p.ERR_UNAUTHORIZED)
         self.officers[request.sid] = session.get(SESSION_KEY)
-        return found[0].code, found[1].id
+        return found[0].code, found[1].id, None
 
     def on_connect(self, auth: Any = None) -> None:
-        site, counter_id = self._rooms_for(auth)
+        site, counter_id, role = self._rooms_for(auth)
         session["live_site"] = site
         session["live_counter"] = counter_id
         join_room(p.site_room(site))
         if counter_id:
             join_room(p.counter_room(counter_id))
+        if role == p.ROLE_KIOSK:
+            join_room(p.kiosk_room(site))
         self.clients[request.sid] = (site, counter_id)
         emit(p.SNAPSHOT, services().store.snapshot(site, counter_id), to=request.sid)
 
