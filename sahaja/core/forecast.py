@@ -33,7 +33,6 @@ OUTLIER_FACTOR = 3.0  # a duration over 3x the median is a forgotten "finish", n
 MIN_SAMPLES = 3  # fewer finished tickets than this: the configured default is used
 RESIDUAL_FLOOR = 0.25  # an overdue service is still expected to take this share of a mean
 MAX_PRIORITY_LOAD = 0.5  # priority arrivals are assumed to take at most half a counter's time
-NEW_TICKET_ID = -1  # the id of the imagined ticket taken now (wait_for_new_ticket)
 
 
 @dataclass(frozen=True)
@@ -312,7 +311,10 @@ def wait_for_new_ticket(
     priority_per_hour: Mapping[str, float] | None = None,
 ) -> Estimate:
     """The estimated call of a ticket of ``service`` taken now (kiosk home screen, site page)."""
-    new = WaitingTicket(NEW_TICKET_ID, service, priority, now)
+    # after every ticket already issued, even one issued at this very instant
+    new_id = max((t.id for t in waiting), default=0) + 1
+    issued = max([now, *(t.issued_at for t in waiting)])
+    new = WaitingTicket(new_id, service, priority, issued)
     result = forecast(
         now,
         site,
@@ -324,7 +326,7 @@ def wait_for_new_ticket(
         call_count=call_count,
         priority_per_hour=priority_per_hour,
     )
-    return result[NEW_TICKET_ID]
+    return result[new_id]
 
 
 def minutes_until(now: datetime, estimate: Estimate) -> int:

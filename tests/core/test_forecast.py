@@ -241,3 +241,11 @@ def test_priority_arrivals_widen_the_window_of_regular_tickets_only():
     assert rush[9].latest - rush[9].earliest == calm[9].latest - calm[9].earliest
     for e in rush.values():
         assert e.at - e.earliest == e.latest - e.at  # the estimate is the window's middle
+
+
+def test_a_ticket_taken_now_comes_after_one_issued_at_the_same_instant():
+    site = make_site(("L1", ("A",)))
+    now = at("09:00")
+    waiting = [WaitingTicket(1, "A", False, now), WaitingTicket(2, "A", False, now)]
+    new = wait_for_new_ticket(now, site, "A", waiting, [], TEN, DAY_PERIODS, RULES)
+    assert new.at == now + timedelta(minutes=20)
