@@ -46,6 +46,44 @@ SNAPSHOT = f'42["{p.SNAPSHOT}",'.encode()
 TICKET_ID = re.compile(rb'"ticket_id":\s*(\d+)')
 
 
+def steady_issue(name: str, url: str, targets: list[str], rate: float, seconds: float) -> dict:
+    """Open-loop issue at a fixed rate (the office's real pattern: tickets arrive, they do not
+    queue behind each other), each request timed from its scheduled start, so a stalled
+    server shows as latency, not as fewer requests (no coordinated omission)."""
+    session = requests.Session()
+    latencies: list[float] = []
+    errors = 0
+    start = time.monotonic()
+    n = int(rate * seconds)
+    for i in range(n):
+        due = start + i / rate
+        pause = due - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        path, token, service = targets[i % len(targets)].split("|")
+        r = session.post(
+            url + path,
+            json={"service": service, "request_id": f"steady-{name}-{i}"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        latencies.append((time.monotonic() - due) * 1000)
+        errors += r.status_code != 201
+    row = {
+        "name": name,
+        "n": n,
+        "throughput": n / (time.monotonic() - start),
+        "p50": statistics.median(latencies),
+        "p99": pct(latencies, 99),
+        "errors": errors,
+    }
+    print(
+        f"{name}: {rate:g}/s open loop, {n} tickets, p50 {row['p50']:.1f} ms, "
+        f"p99 {row['p99']:.1f} ms, errors {errors}"
+    )
+    return row
+
+
 def raise_nofile() -> int:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:
@@ -202,6 +240,12 @@ def main() -> None:
         action="store_true",
         help="make the calls without wrk issuing at the same time (fan-out alone)",
     )
+    ap.add_argument(
+        "--issue-rate",
+        type=float,
+        default=0,
+        help="issue at this fixed rate (open loop) instead of wrk's closed loop",
+    )
     ap.add_argument("--database", help="SQLAlchemy URL (default: a temp SQLite file)")
     args = ap.parse_args()
     print(f"open files limit: {raise_nofile()}")
@@ -254,16 +298,21 @@ def run(srv: LiveServer, args: argparse.Namespace) -> None:
     health = requests.get(f"{srv.url}/api/v1/health", timeout=5)
     print(f"health with every client connected: {health.status_code} {health.json()}")
 
-    issue = wrk_phase(
-        f"issue, 8 clients, {connected} live", srv.url, issue_targets, 8, args.seconds
-    )
+    if args.issue_rate:
+        issue = steady_issue(
+            f"issue, {connected} live", srv.url, issue_targets, args.issue_rate, args.seconds
+        )
+        during = (steady_issue, ("during-calls", srv.url, issue_targets, args.issue_rate))
+    else:
+        issue = wrk_phase(
+            f"issue, 8 clients, {connected} live", srv.url, issue_targets, 8, args.seconds
+        )
+        during = (wrk_phase, ("issue during calls", srv.url, issue_targets, 8))
 
-    # calls while wrk keeps issuing
+    # calls while tickets keep being issued
     sent: dict[int, tuple[str, int]] = {}
     background = threading.Thread(
-        target=wrk_phase,
-        args=("issue during calls", srv.url, issue_targets, 8, args.calls * 2 + 4),
-        daemon=True,
+        target=during[0], args=(*during[1], args.calls * 2 + 4), daemon=True
     )
     if not args.quiet_calls:
         background.start()
