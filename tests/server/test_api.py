@@ -264,25 +264,27 @@ def test_transfer_to_unknown_service(client, kiosk, counter1):
     assert (r.status_code, r.json["error"]) == (404, p.ERR_UNKNOWN_SERVICE)
 
 
-def test_public_status_reports_ahead_and_estimate_from_rolling_mean(client, kiosk, counter1, clock):
-    codes = [issue(client, kiosk, "KTP").json["status_code"] for _ in range(4)]
-    client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}", headers=counter1)  # A001 called
-    clock.advance(minutes=4)
-    client.post(
-        f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}", headers=counter1
-    )  # A001 took 4 min
-    clock.advance(minutes=2)
-    client.post(
-        f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_FINISH}", headers=counter1
-    )  # A002 took 2 min
+def test_public_status_reports_ahead_and_the_forecast_window(client, kiosk, counter1, clock):
+    codes = [issue(client, kiosk, "KTP").json["status_code"] for _ in range(5)]
+    nxt = f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}"
+    client.post(nxt, headers=counter1)  # A001 called
+    for minutes in (4, 2):  # A001 took 4 minutes, A002 2
+        clock.advance(minutes=minutes)
+        client.post(nxt, headers=counter1)
+    clock.advance(minutes=3)  # A003 took 3
+    client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_FINISH}", headers=counter1)
     first = client.get(f"/api/v1/tickets/{codes[0]}").json
     assert first["status"] == p.STATUS_FINISHED and first["ahead"] is None
-    last = client.get(f"/api/v1/tickets/{codes[3]}").json
+    assert first["estimate_from"] is None and first["estimate_to"] is None
+    last = client.get(f"/api/v1/tickets/{codes[4]}").json
     assert last["status"] == p.STATUS_WAITING and last["ahead"] == 1
     now = clock.now()
-    # mean 3 minutes, one counter open (L1 acted recently), one ahead
-    expected = (now + timedelta(minutes=3)).astimezone(WIB).isoformat(timespec="seconds")
-    assert last["estimated_call_at"] == expected
+    # learned mean 3 minutes; L1 (the only KTP counter) is free: A004 now, A005 after it
+    expected = (now + timedelta(minutes=3)).astimezone(WIB)
+    assert last["estimated_call_at"] == expected.isoformat(timespec="seconds")
+    start, end = (datetime.fromisoformat(last[k]) for k in ("estimate_from", "estimate_to"))
+    assert start < expected < end
+    assert last["estimate_today"] is True
 
 
 def test_void_returns_quota_and_never_reuses_the_number(client, kiosk, counter1, make_token):
@@ -428,3 +430,16 @@ def test_a_kiosk_voids_only_what_it_issued_and_only_shortly_after(client, kiosk,
         == f"Ticket {late['number']} can only be voided within 5 minutes of issuing."
     )
     assert client.get("/api/v1/sites/PRE").json["issued"] == 1
+
+
+def test_site_view_gives_the_wait_for_a_ticket_taken_now(client, kiosk, clock):
+    for _ in range(2):
+        issue(client, kiosk, "KTP")
+    services = {s["code"]: s for s in client.get(f"{p.API_PREFIX}/sites/PRE").json["services"]}
+    # only Loket 1 serves KTP, nobody has acted yet: two tickets of the default 8 minutes
+    assert services["KTP"]["estimated_wait_minutes"] == 16
+    start, end = (
+        datetime.fromisoformat(services["KTP"][k]) for k in ("estimate_from", "estimate_to")
+    )
+    assert start < clock.now() + timedelta(minutes=16) < end
+    assert services["AKL"]["estimated_wait_minutes"] == 0  # Loket 2 is free
