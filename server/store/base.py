@@ -21,6 +21,7 @@ from sahaja.config import Config, Counter, Site
 from sahaja.core import calendar, lifecycle
 from sahaja.core.clock import Clock
 from sahaja.core.lifecycle import TicketChange
+from server.closed_days import OfficeHolidays, site_holidays
 from server.database import Database
 from server.errors import not_found
 from server.models import Action, CounterState, Ticket
@@ -98,6 +99,8 @@ class StoreBase:
         self.tz = config.tz
         self.q = Statements(db.dialect)
         self._days_seen: set[tuple[str, date]] = set()  # site days known to exist already
+        # each site's closed days (national + configured), passed to the core's calendar
+        self.holidays: dict[str, OfficeHolidays] = site_holidays(config)
 
     # --- lookups -----------------------------------------------------------------------
     def site(self, code: str) -> Site:

@@ -99,6 +99,10 @@ class QueueViews:
             "server_time": iso(now, self.tz) or "",
             "open_now": view["open_now"],
             "hours_today": view["hours_today"],
+            "closed_reason": view["closed_reason"],
+            "breaks_today": view["breaks_today"],
+            "on_break": view["on_break"],
+            "kiosk_opens": view["kiosk_opens"],
             "queue": self._queue_payload(site, day, view["services"]),
             "counters": view["counters"],
             "recent_calls": calls,
@@ -254,8 +258,9 @@ class QueueViews:
         return {service: n / hours for service, n in counts}
 
     def calling_periods(self, site: Site, day: date) -> list[tuple[datetime, datetime]]:
-        """When the site's counters call on ``day`` (``calendar.calling_periods``)."""
-        return forecast.periods_of_day(site, day, self.tz)
+        """When the site's counters call on ``day`` (``calendar.calling_periods``: opening
+        hours minus breaks, nothing on the site's holidays)."""
+        return forecast.periods_of_day(site, day, self.tz, self.base.holidays[site.code])
 
     def _service_time(self, session: Session, site: Site, service: str) -> ServiceTime:
         """Learned from the site's last ``estimate_window`` finished tickets of the service."""
@@ -333,13 +338,27 @@ class QueueViews:
             shown = public_ticket_payload(current, self.tz) if current else None
             counters.append(counter_info(c, shown))
         hours = calendar.hours_on(site, day)
+        holidays = self.base.holidays[site.code]
+        if calendar.holiday_on(day, holidays) is not None:
+            hours = None  # closed all day
+        closed = calendar.issuing_closed(site, now, self.tz, holidays)
+        pause = calendar.break_at(site, now, self.tz) if hours else None
+        opens = calendar.kiosk_opens_minute(site, hours) if hours else None
         return {
             "code": site.code,
             "name": site.name,
             "day": day.isoformat(),
             "timezone": self.config.timezone,
-            "open_now": calendar.issuing_closed(site, now, self.tz) is None,
+            "open_now": closed is None,
             "hours_today": str(hours) if hours else None,
+            "closed_reason": calendar.closed_payload(closed),
+            "breaks_today": [calendar.break_payload(b) for b in calendar.breaks_on(site, day)]
+            if hours
+            else [],
+            "on_break": calendar.break_payload(pause) if pause else None,
+            "kiosk_opens": calendar.minute_label(opens)
+            if hours and opens is not None and opens < hours.open_minute
+            else None,
             "ticket_cutoff_minutes": site.ticket_cutoff_minutes,
             "daily_quota": site.daily_quota,
             "issued": queue["issued"],
