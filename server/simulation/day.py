@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from sahaja import protocol as p
 from sahaja.config import Config
-from sahaja.core import estimate
+from sahaja.core import estimate, forecast
 from sahaja.core.clock import ManualClock
 from sahaja.core.tickets import WaitingTicket
 from server.database import Database
@@ -60,6 +60,7 @@ class TicketRecord:
     estimate_to: datetime | None = None
     old_formula_at: datetime | None = None  # today's formula, from what the server knew
     reference_at: datetime | None = None  # the balancing rule from the true state
+    forecast_reference_at: datetime | None = None  # the core's forecast from the true state
     called_at: datetime | None = None  # the first call
     counter: str | None = None
     finished_at: datetime | None = None
@@ -331,6 +332,40 @@ class _Day:
         calls = reference.forward_calls(waiting, call_count, counters, self.means)
         if record.ticket_id in calls:
             record.reference_at = self.s.at(calls[record.ticket_id], self.config)
+        record.forecast_reference_at = self.core_forecast(
+            record.ticket_id, now, minute, waiting, call_count
+        )
+
+    def core_forecast(
+        self,
+        ticket_id: int,
+        now: datetime,
+        minute: float,
+        waiting: list[WaitingTicket],
+        call_count: int,
+    ) -> datetime | None:
+        """The core's forecaster fed the true state: the counters still working today (it
+        knows no per-counter hours), their true current services, the true means."""
+        busy = []
+        for officer in self.officers:
+            if not any(end > minute for _, end in officer.working):
+                continue  # gone for the day
+            counter = officer.shift.counter
+            current = officer.current
+            since = self.s.at(officer.started, self.config) if current and officer.started else None
+            service = current.arrival.service if current else None
+            busy.append(forecast.CounterNow(counter.id, counter.services, service, since))
+        if not busy:
+            return None
+        times = {s: forecast.ServiceTime.exact(m * 60) for s, m in self.means.items()}
+        periods = forecast.periods_of_day(self.s.site, self.s.day, self.config.tz)
+        rules = self.config.rules
+        site = self.s.site
+        out = forecast.forecast(
+            now, site, waiting, busy, times, periods, rules, call_count=call_count
+        )
+        me = out.get(ticket_id)
+        return me.at if me is not None and me.today else None
 
 
 def _time(value: Any) -> datetime | None:

@@ -64,6 +64,11 @@ def summary(result: DayResult) -> dict[str, Any]:
     called = [r for r in issued if r.called_at is not None]
     errors = [minutes_between(r.called_at, r.given_at) for r in called if r.given_at]
     reference = [minutes_between(r.called_at, r.reference_at) for r in called if r.reference_at]
+    core = [
+        minutes_between(r.called_at, r.forecast_reference_at)
+        for r in called
+        if r.forecast_reference_at
+    ]
     old = [minutes_between(r.called_at, r.old_formula_at) for r in called if r.old_formula_at]
     hits, widths = 0, []
     for r in called:
@@ -87,6 +92,7 @@ def summary(result: DayResult) -> dict[str, Any]:
         "wait_minutes": spread(waits),
         "old_formula_error_minutes": spread(old),
         "window_width_minutes": spread(widths, with_max=False),
+        "reference_forecast_error_minutes": spread(core, with_max=False),
         "not_called": len(issued) - len(called),
         "skipped_at_close": sum(
             1 for r in called if r.status in (p.STATUS_WAITING, p.STATUS_CALLED)
