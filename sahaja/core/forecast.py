@@ -111,13 +111,16 @@ def counters_now(
     waiting_services: Iterable[str] = (),
 ) -> list[CounterNow]:
     """The counters that will call: the open ones (``estimate.is_open``) and those serving
-    someone. A service that has tickets waiting but no such counter (the morning, before
-    anyone acted; a quiet service) gets the site's configured counters for it."""
+    someone. Before anyone acted (the morning), every configured counter; later, a service
+    that has tickets waiting but no such counter (a quiet service) gets the site's counters
+    configured for it."""
     chosen = {
         c.id
         for c in site.counters
         if c.id in serving or is_open(last_action.get(c.id), now, rules.counter_idle_minutes)
     }
+    if not chosen:  # nobody has acted yet (the morning): every configured counter will
+        return [CounterNow(c.id, c.services) for c in site.counters]
     for service in dict.fromkeys(waiting_services):
         if not any(service in c.services for c in site.counters if c.id in chosen):
             chosen |= {c.id for c in site.counters if service in c.services}
