@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS_RE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 _CODE_RE = re.compile(r"^[A-Za-z0-9_]{1,16}$")
+_TIME_RE = re.compile(r"^(\d{2}):(\d{2})$")
+DEFAULT_BREAK_NAME = "Istirahat"
 
 
 class ConfigError(ValueError):
@@ -36,6 +39,28 @@ class Hours:
 
 def _hhmm(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+@dataclass(frozen=True)
+class Break:
+    """A pause in calling on some weekdays (lunch, Friday prayers): counters do not call."""
+
+    days: frozenset[int]  # weekdays, 0=Monday
+    from_minute: int
+    to_minute: int
+    name: str
+
+    def __str__(self) -> str:
+        return f"{_hhmm(self.from_minute)}-{_hhmm(self.to_minute)}"
+
+
+@dataclass(frozen=True)
+class Holiday:
+    """A configured closed day (collective leave, a local closure); ``sites`` empty = all."""
+
+    day: date
+    name: str
+    sites: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +91,9 @@ class Site:
     ticket_cutoff_minutes: int
     service_quota: dict[str, int]
     counters: tuple[Counter, ...]
+    breaks: tuple[Break, ...] = ()  # counters do not call during these
+    issue_during_breaks: bool = True  # the kiosk keeps issuing through a break
+    kiosk_opens_minute: int | None = None  # issuing starts here; None: at opening time
 
     def counter(self, code: str) -> Counter | None:
         return next((c for c in self.counters if c.code == code or c.id == code), None)
@@ -104,6 +132,12 @@ class Config:
     kecamatan: tuple[Kecamatan, ...] = ()
     rules: QueueRules = field(default_factory=QueueRules)
     ticket: TicketText = field(default_factory=TicketText)
+    holidays: tuple[Holiday, ...] = ()  # configured closed days, besides national holidays
+    national_holidays: bool = True  # close on Indonesia's national holidays (server side)
+
+    def holidays_of(self, site: str) -> dict[date, str]:
+        """The configured closed days of ``site`` (national holidays are added by the server)."""
+        return {h.day: h.name for h in self.holidays if not h.sites or site in h.sites}
 
     @property
     def tz(self) -> ZoneInfo:
@@ -173,12 +207,26 @@ class _Parser:
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise self.fail("timezone", f"unknown time zone {tz!r}") from exc
         services = self.services(self.get(raw, "service", "", list))
-        sites = self.sites(self.get(raw, "site", "", list), services)
+        default_breaks = self.get(raw, "breaks", "", list, [])
+        self.breaks(default_breaks, "breaks", None)  # its shape, once, before any site uses it
+        sites = self.sites(self.get(raw, "site", "", list), services, default_breaks)
         kecamatan = self.kecamatan(self.get(raw, "kecamatan", "", list, []), sites)
         rules = self.rules(self.get(raw, "queue", "", dict, {}))
         ticket = self.ticket(self.get(raw, "ticket", "", dict, {}))
         name = self.get(raw, "name", "", str, "Sahaja Lekat")
-        return Config(name, tz, services, sites, kecamatan, rules, ticket)
+        holidays = self.holidays(self.get(raw, "holiday", "", list, []), sites)
+        national = self.get(raw, "national_holidays", "", bool, True)
+        return Config(
+            name,
+            tz,
+            services,
+            sites,
+            kecamatan,
+            rules,
+            ticket,
+            holidays,
+            national_holidays=national,
+        )
 
     def services(self, items: list[Any]) -> dict[str, Service]:
         if not items:
@@ -209,7 +257,9 @@ class _Parser:
             out[code] = Service(code, name, prefix, name_en, float(minutes))
         return out
 
-    def sites(self, items: list[Any], services: dict[str, Service]) -> dict[str, Site]:
+    def sites(
+        self, items: list[Any], services: dict[str, Service], default_breaks: list[Any]
+    ) -> dict[str, Site]:
         if not items:
             raise self.fail("site", "at least one site is needed")
         out: dict[str, Site] = {}
@@ -222,10 +272,17 @@ class _Parser:
             path = f"site[{code}]"
             if code in out:
                 raise self.fail(path, "duplicate site code")
-            out[code] = self.site(item, path, code, services)
+            out[code] = self.site(item, path, code, services, default_breaks)
         return out
 
-    def site(self, item: dict[str, Any], path: str, code: str, services: dict) -> Site:
+    def site(
+        self,
+        item: dict[str, Any],
+        path: str,
+        code: str,
+        services: dict,
+        default_breaks: list[Any],
+    ) -> Site:
         name = self.get(item, "name", path, str)
         quota = self.get(item, "daily_quota", path, int)
         if quota < 0:
@@ -253,7 +310,133 @@ class _Parser:
         for s in offered:
             if s not in served:
                 raise self.fail(f"{path}.counter", f"no counter serves service {s!r}")
-        return Site(code, name, quota, tuple(offered), hours, cutoff, dict(squota), tuple(counters))
+        if "breaks" in item:
+            breaks = self.breaks(self.get(item, "breaks", path, list), f"{path}.breaks", hours)
+        else:  # the office default, on the days this site is open
+            breaks = self.breaks(default_breaks, "breaks", hours, only_open_days=True)
+        during = self.get(item, "issue_during_breaks", path, bool, True)
+        kiosk_opens = self.kiosk_opens(item, path, hours)
+        return Site(
+            code,
+            name,
+            quota,
+            tuple(offered),
+            hours,
+            cutoff,
+            dict(squota),
+            tuple(counters),
+            breaks,
+            during,
+            kiosk_opens,
+        )
+
+    def time(self, table: dict[str, Any], key: str, path: str) -> int:
+        """A "HH:MM" value as minutes after local midnight ("24:00" allowed)."""
+        value = self.get(table, key, path, str)
+        m = _TIME_RE.match(value)
+        minute = int(m.group(1)) * 60 + int(m.group(2)) if m else -1
+        if not m or int(m.group(2)) > 59 or not 0 <= minute <= 1440:
+            raise self.fail(f"{path}.{key}", f"malformed time {value!r}, expected 'HH:MM'")
+        return minute
+
+    def kiosk_opens(self, item: dict[str, Any], path: str, hours: dict[int, Hours]) -> int | None:
+        if "kiosk_opens" not in item:
+            return None
+        minute = self.time(item, "kiosk_opens", path)
+        for day, h in sorted(hours.items()):
+            if minute > h.open_minute:
+                raise self.fail(
+                    f"{path}.kiosk_opens",
+                    f"{_hhmm(minute)} is after the opening time of {WEEKDAYS[day]} ({h})",
+                )
+        return minute
+
+    def breaks(
+        self,
+        items: list[Any],
+        path: str,
+        hours: dict[int, Hours] | None,
+        only_open_days: bool = False,
+    ) -> tuple[Break, ...]:
+        """Breaks, checked against the site's ``hours`` (None: only their shape)."""
+        out: list[Break] = []
+        for i, item in enumerate(items):
+            bpath = f"{path}[{i}]"
+            if not isinstance(item, dict):
+                raise self.fail(bpath, "expected a table")
+            unknown = set(item) - {"days", "from", "to", "name"}
+            if unknown:
+                raise self.fail(f"{bpath}.{sorted(unknown)[0]}", "unknown key")
+            days = self.get(item, "days", bpath, list)
+            if not days:
+                raise self.fail(f"{bpath}.days", "at least one day is needed")
+            for day in days:
+                if day not in WEEKDAYS:
+                    raise self.fail(
+                        f"{bpath}.days", f"unknown day {day!r} (use {', '.join(WEEKDAYS)})"
+                    )
+            start, end = self.time(item, "from", bpath), self.time(item, "to", bpath)
+            if end <= start:
+                raise self.fail(f"{bpath}.to", f"{_hhmm(end)} is not after {_hhmm(start)}")
+            name = self.get(item, "name", bpath, str, DEFAULT_BREAK_NAME).strip()
+            if not name:
+                raise self.fail(f"{bpath}.name", "must not be empty")
+            weekdays = {WEEKDAYS.index(d) for d in days}
+            if hours is not None:
+                if only_open_days:
+                    weekdays &= set(hours)
+                for day in sorted(weekdays):
+                    h = hours.get(day)
+                    if h is None:
+                        raise self.fail(f"{bpath}.days", f"the site is closed on {WEEKDAYS[day]}")
+                    if start < h.open_minute or end > h.close_minute:
+                        raise self.fail(
+                            bpath,
+                            f"{_hhmm(start)}-{_hhmm(end)} is outside the opening hours of "
+                            f"{WEEKDAYS[day]} ({h})",
+                        )
+            brk = Break(frozenset(weekdays), start, end, name)
+            for other in out:
+                shared = brk.days & other.days
+                if shared and start < other.to_minute and other.from_minute < end:
+                    raise self.fail(
+                        bpath,
+                        f"overlaps {other.name} ({other}) on {WEEKDAYS[min(shared)]}",
+                    )
+            if weekdays:
+                out.append(brk)
+        return tuple(out)
+
+    def holidays(self, items: list[Any], sites: dict[str, Site]) -> tuple[Holiday, ...]:
+        out: list[Holiday] = []
+        for i, item in enumerate(items):
+            path = f"holiday[{i}]"
+            if not isinstance(item, dict):
+                raise self.fail(path, "expected a table")
+            unknown = set(item) - {"date", "name", "sites"}
+            if unknown:
+                raise self.fail(f"{path}.{sorted(unknown)[0]}", "unknown key")
+            value = self.get(item, "date", path, (date, str))
+            try:
+                day = value if isinstance(value, date) else date.fromisoformat(value)
+            except ValueError:
+                day = None
+            if day is None or hasattr(value, "hour"):
+                raise self.fail(f"{path}.date", f"expected a date YYYY-MM-DD, got {value!r}")
+            name = self.get(item, "name", path, str).strip()
+            if not name:
+                raise self.fail(f"{path}.name", "must not be empty")
+            where = self.get(item, "sites", path, list, [])
+            for s in where:
+                if s not in sites:
+                    raise self.fail(f"{path}.sites", f"unknown site {s!r}")
+            for other in out:
+                if other.day == day and (
+                    not other.sites or not where or set(other.sites) & set(where)
+                ):
+                    raise self.fail(f"{path}.date", f"{day} is already listed ({other.name})")
+            out.append(Holiday(day, name, tuple(where)))
+        return tuple(out)
 
     def hours(self, table: dict[str, Any], path: str) -> dict[int, Hours]:
         out: dict[int, Hours] = {}

@@ -102,6 +102,23 @@ PRIORITY_CATEGORIES: tuple[str, ...] = (
     "korban_bencana",
 )
 
+# Why a site is not issuing tickets now (ClosedReasonPayload.kind); the API's refusal message
+# is the translation of "server.closed_<kind>".
+CLOSED_DAY = "day"  # no opening hours on this weekday
+CLOSED_HOLIDAY = "holiday"  # a national holiday or a configured closed day (``name``)
+CLOSED_BEFORE_OPEN = "before_open"  # the kiosk opens at ``until``
+CLOSED_BREAK = "break"  # a break (``name``, ends at ``until``), at a site not issuing in breaks
+CLOSED_AFTER_CUTOFF = "after_cutoff"  # past the day's last ticket time
+CLOSED_AFTER_CLOSE = "after_close"
+CLOSED_KINDS: tuple[str, ...] = (
+    CLOSED_DAY,
+    CLOSED_HOLIDAY,
+    CLOSED_BEFORE_OPEN,
+    CLOSED_BREAK,
+    CLOSED_AFTER_CUTOFF,
+    CLOSED_AFTER_CLOSE,
+)
+
 PrinterState = Literal["ok", "near_end", "out", "offline", "unknown"]
 PRINTER_STATES: tuple[str, ...] = ("ok", "near_end", "out", "offline", "unknown")
 
@@ -118,7 +135,8 @@ STATUS_CODE_PATTERN = r"[A-Za-z0-9_-]{1,64}"
 
 # --- Error codes of the HTTP API (body: {"error": CODE, "message": TEXT}) ---------------
 ERR_QUOTA_EXHAUSTED = "quota_exhausted"  # 409
-ERR_CLOSED = "closed"  # 409 (outside hours, closed day, or after the ticket cutoff)
+ERR_CLOSED = "closed"  # 409 (outside hours, closed day, holiday, or after the ticket cutoff)
+ERR_ON_BREAK = "on_break"  # 409: "next" during a break (lunch, Friday prayers)
 ERR_NUMBERS_EXHAUSTED = "numbers_exhausted"  # 409 (999 tickets of one service in a day)
 ERR_NOT_FOUND = "not_found"  # 404
 ERR_UNKNOWN_SITE = "unknown_site"  # 404
@@ -142,6 +160,7 @@ ERR_INTERNAL = "internal_error"  # 500
 ERROR_STATUS: dict[str, int] = {
     ERR_QUOTA_EXHAUSTED: 409,
     ERR_CLOSED: 409,
+    ERR_ON_BREAK: 409,
     ERR_NUMBERS_EXHAUSTED: 409,
     ERR_NOT_FOUND: 404,
     ERR_UNKNOWN_SITE: 404,
@@ -246,6 +265,18 @@ class CounterChangedPayload(TypedDict):
     waiting: int  # tickets waiting for the services this counter serves
 
 
+class ClosedReasonPayload(TypedDict):
+    kind: str  # one of CLOSED_KINDS
+    name: str | None  # the holiday's or the break's name
+    until: str | None  # "13:00": when the break ends / when the kiosk opens
+
+
+class BreakPayload(TypedDict):
+    name: str  # "Istirahat", "Sholat Jumat"
+    start: str  # "12:00", office time
+    end: str  # "13:00"
+
+
 class SnapshotPayload(TypedDict):
     site: str
     site_name: str
@@ -253,7 +284,11 @@ class SnapshotPayload(TypedDict):
     timezone: str  # the office's IANA time zone, "Asia/Jakarta": days and hours are in it
     server_time: str
     open_now: bool
-    hours_today: str | None  # "07:30-15:00", None when closed all day
+    hours_today: str | None  # "07:30-15:00", None when closed all day (holidays too)
+    closed_reason: ClosedReasonPayload | None  # why not issuing now; None while open_now
+    breaks_today: list[BreakPayload]  # counters do not call during these
+    on_break: BreakPayload | None  # the break in progress now, if any
+    kiosk_opens: str | None  # "06:30" when the kiosk issues before opening time, else None
     queue: QueueChangedPayload
     counters: list[CounterInfo]
     recent_calls: list[CallPayload]  # newest first
@@ -303,6 +338,7 @@ def vocabulary() -> dict[str, Any]:
         "openStatuses": list(OPEN_STATUSES),
         "priorityCategories": list(PRIORITY_CATEGORIES),
         "errors": list(ERROR_CODES),
+        "closedKinds": list(CLOSED_KINDS),
         "numberDigits": NUMBER_DIGITS,
         "maxNumber": MAX_NUMBER,
         "numberPattern": NUMBER_PATTERN,

@@ -22,7 +22,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_SIDE = {"flask", "flask_socketio", "werkzeug", "sqlalchemy", "alembic", "gunicorn",
-               "psycopg", "redis", "server"}  # fmt: skip
+               "psycopg", "redis", "server", "holidays"}  # fmt: skip
 APPS = {"kiosk", "display", "counter"}
 DEVICE_PACKAGES = (*sorted(APPS), "devicelink", "hardware")
 

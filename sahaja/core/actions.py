@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sahaja import protocol as p
+from sahaja.config import Break
+from sahaja.core.calendar import minute_label
 from sahaja.core.refusal import Refusal
 
 
@@ -37,9 +39,15 @@ def rule(action: str) -> ActionRule | None:
     return RULES.get(action)
 
 
-def refusal(action: str, has_current: bool) -> Refusal | None:
+def refusal(action: str, has_current: bool, on_break: Break | None = None) -> Refusal | None:
+    """Why the counter may not do ``action`` now: it needs a current ticket and has none, or
+    it would call a new ticket during a break (``calendar.break_at``). Recall, skip, finish
+    and transfer of the ticket already at the counter go on through a break."""
     if RULES[action].needs_current and not has_current:
         return Refusal(p.ERR_NO_CURRENT_TICKET, "server.no_current_ticket")
+    if RULES[action].calls_next and on_break is not None:
+        params = {"name": on_break.name, "until": minute_label(on_break.to_minute)}
+        return Refusal(p.ERR_ON_BREAK, "server.on_break", params)
     return None
 
 

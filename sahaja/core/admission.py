@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sahaja import protocol as p
@@ -35,14 +36,23 @@ def remaining(site: Site, service: str, site_issued: int, service_issued: int) -
 
 
 def check_issue(
-    site: Site, service: str, counts: DayCounts, now: datetime, tz: ZoneInfo
+    site: Site,
+    service: str,
+    counts: DayCounts,
+    now: datetime,
+    tz: ZoneInfo,
+    holidays: Mapping[date, str] | None = None,
 ) -> Refusal | None:
-    closed = issuing_closed(site, now, tz)
+    closed = issuing_closed(site, now, tz, holidays)
     if closed is not None:
         params = {"hours": str(closed.hours) if closed.hours else ""}
         if closed.cutoff_minute is not None:
             params["cutoff"] = minute_label(closed.cutoff_minute)
-        return Refusal(p.ERR_CLOSED, f"server.{closed.kind}", params)
+        if closed.name is not None:
+            params["name"] = closed.name
+        if closed.until_minute is not None:
+            params["until"] = minute_label(closed.until_minute)
+        return Refusal(p.ERR_CLOSED, f"server.closed_{closed.kind}", params)
     if counts.site_issued >= site.daily_quota:
         return Refusal(p.ERR_QUOTA_EXHAUSTED, "server.quota_exhausted", {"what": site.name})
     cap = site.service_quota.get(service)

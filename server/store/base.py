@@ -23,6 +23,7 @@ from sahaja.core.clock import Clock
 from sahaja.core.lifecycle import TicketChange
 from server.database import Database
 from server.errors import not_found
+from server.holidays import OfficeHolidays, site_holidays
 from server.models import Action, CounterState, Ticket
 from server.statements import Statements
 
@@ -98,6 +99,8 @@ class StoreBase:
         self.tz = config.tz
         self.q = Statements(db.dialect)
         self._days_seen: set[tuple[str, date]] = set()  # site days known to exist already
+        # each site's closed days (national + configured), passed to the core's calendar
+        self.holidays: dict[str, OfficeHolidays] = site_holidays(config)
 
     # --- lookups -----------------------------------------------------------------------
     def site(self, code: str) -> Site:

@@ -96,6 +96,10 @@ class QueueViews:
             "server_time": iso(now, self.tz) or "",
             "open_now": view["open_now"],
             "hours_today": view["hours_today"],
+            "closed_reason": view["closed_reason"],
+            "breaks_today": view["breaks_today"],
+            "on_break": view["on_break"],
+            "kiosk_opens": view["kiosk_opens"],
             "queue": self._queue_payload(site, day, view["services"]),
             "counters": view["counters"],
             "recent_calls": calls,
@@ -300,13 +304,27 @@ class QueueViews:
             shown = public_ticket_payload(current, self.tz) if current else None
             counters.append(counter_info(c, shown))
         hours = calendar.hours_on(site, day)
+        holidays = self.base.holidays[site.code]
+        if calendar.holiday_on(day, holidays) is not None:
+            hours = None  # closed all day
+        closed = calendar.issuing_closed(site, now, self.tz, holidays)
+        pause = calendar.break_at(site, now, self.tz) if hours else None
+        opens = calendar.kiosk_opens_minute(site, hours) if hours else None
         return {
             "code": site.code,
             "name": site.name,
             "day": day.isoformat(),
             "timezone": self.config.timezone,
-            "open_now": calendar.issuing_closed(site, now, self.tz) is None,
+            "open_now": closed is None,
             "hours_today": str(hours) if hours else None,
+            "closed_reason": calendar.closed_payload(closed),
+            "breaks_today": [calendar.break_payload(b) for b in calendar.breaks_on(site, day)]
+            if hours
+            else [],
+            "on_break": calendar.break_payload(pause) if pause else None,
+            "kiosk_opens": calendar.minute_label(opens)
+            if hours and opens is not None and opens < hours.open_minute
+            else None,
             "ticket_cutoff_minutes": site.ticket_cutoff_minutes,
             "daily_quota": site.daily_quota,
             "issued": queue["issued"],

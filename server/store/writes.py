@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from sahaja import protocol as p
 from sahaja.config import Counter, Site
-from sahaja.core import actions, admission, balancing, lifecycle
+from sahaja.core import actions, admission, balancing, calendar, lifecycle
 from sahaja.core.tickets import WaitingTicket, format_number, parse_number
 from server.errors import ApiError, not_found, refused
 from server.models import Action, CounterState, Ticket
@@ -83,7 +83,8 @@ class QueueWrites:
                 params = {"site": site.code, "day": tx.day, "service": service}
                 seq, svc_issued = conn.execute(self.q.service_day_bump, params).one()
                 counts = admission.DayCounts(tx.issued, svc_issued - 1, seq - 1)
-                refusal = admission.check_issue(site, service, counts, tx.now, self.tz)
+                holidays = self.base.holidays[site.code]
+                refusal = admission.check_issue(site, service, counts, tx.now, self.tz, holidays)
                 if refusal is not None:
                     raise refused(refusal)
                 conn.execute(
@@ -180,7 +181,8 @@ class QueueWrites:
                 state = CounterState(counter_id=counter.id)
                 tx.session.add(state)
             current = self.views.current(tx.session, state, tx.day)
-            refusal = actions.refusal(action, current is not None)
+            on_break = calendar.break_at(site, tx.now, self.tz) if rule.calls_next else None
+            refusal = actions.refusal(action, current is not None, on_break)
             if refusal is not None:
                 raise refused(refusal)
             state.last_action_at = tx.now

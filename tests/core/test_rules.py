@@ -136,7 +136,7 @@ def test_estimates_use_ahead_mean_and_open_counters():
     assert estimate.rolling_mean_seconds([300, 500], 480) == 400
 
 
-def test_calling_periods_are_the_opening_hours_and_none_on_a_holiday():
+def test_calling_periods_are_the_opening_hours_minus_breaks_and_none_on_a_holiday():
     from datetime import date
 
     from sahaja.config import load_config
@@ -145,6 +145,10 @@ def test_calling_periods_are_the_opening_hours_and_none_on_a_holiday():
     pare = load_config().sites["PRE"]
     monday, sunday = date(2026, 12, 7), date(2026, 12, 6)
     hours = pare.hours[monday.weekday()]
-    assert calling_periods(pare, monday) == [(hours.open_minute, hours.close_minute)]
+    lunch = 12 * 60, 13 * 60  # kediri.toml's Monday break
+    assert calling_periods(pare, monday) == [
+        (hours.open_minute, lunch[0]),
+        (lunch[1], hours.close_minute),
+    ]
     assert calling_periods(pare, sunday) == []
     assert calling_periods(pare, monday, {monday: "Libur"}) == []
