@@ -15,6 +15,7 @@ from typing import Any
 
 from sahaja.config import Config, Counter, Site
 from sahaja.core import calendar
+from server.holidays import site_holidays
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 
@@ -100,9 +101,11 @@ def parse_scenario(raw: dict[str, Any], config: Config) -> Scenario:
     if site is None:
         raise ScenarioError(f"site: unknown site {site_code!r} (known: {', '.join(config.sites)})")
     day = _day(raw.get("date"))
-    periods = tuple(calendar.calling_periods(site, day))
+    holidays = site_holidays(config)[site.code]
+    periods = tuple(calendar.calling_periods(site, day, holidays))
     if not periods:
-        raise ScenarioError(f"date: {site.code} is closed on {day.isoformat()} ({day:%A})")
+        why = calendar.holiday_on(day, holidays) or f"{day:%A}"
+        raise ScenarioError(f"date: {site.code} is closed on {day.isoformat()} ({why})")
     open_minute, close_minute = periods[0][0], periods[-1][1]
     counters = _counters(raw.get("counter"), site, open_minute, close_minute)
     arrivals = _arrivals(raw.get("arrival"), site, config)

@@ -123,6 +123,7 @@ def simulate(tmp_path, capsys, scenario: str, *args: str) -> tuple[dict, list[di
     [
         ({"site": "XYZ"}, "site: unknown site 'XYZ'"),
         ({"date": "2026-12-06"}, "date: PRE is closed on 2026-12-06 (Sunday)"),
+        ({"date": "2026-12-25"}, "date: PRE is closed on 2026-12-25 (Hari Raya Natal)"),
         ({"date": "7 Dec"}, "date: bad date '7 Dec'"),
         ({"arrival": [{"at": "07:41", "service": "PASPOR", "minutes": 5}]}, "unknown service"),
         ({"arrival": [{"at": "7.41", "service": "KTP", "minutes": 5}]}, "arrival[0].at: bad time"),
