@@ -58,6 +58,7 @@ def row(name: str, f: dict) -> str:
     return (
         f"| `{name}`{tag} | {f['site']} {f['date']} | {f['tickets']} / {f['called']} "
         f"| {old['median']} / {old['p90']} | **{est['median']}** / {est['p90']} / {est['max']} "
+        f"| {f['estimate_point_error_minutes']['median']} "
         f"| {ref['median']} / {ref['p90']} | {ratio:.1f}x | {f['window_hit_share']:.2f} "
         f"| {f['window_width_minutes']['median']} | {f['wait_minutes']['median']} "
         f"| {'all met' if not misses else 'missed: ' + ', '.join(misses)} |"
@@ -66,9 +67,10 @@ def row(name: str, f: dict) -> str:
 
 HEADER = (
     "| scenario | site, day | tickets / called | today's formula median / p90 "
-    "| new estimator median / p90 / max | reference median / p90 | closer | window hit "
+    "| new estimator median / p90 / max | its point (`estimated_call_at`) median "
+    "| reference median / p90 | closer | window hit "
     "| window width median | wait median | targets |\n"
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 )
 
 

@@ -63,6 +63,9 @@ def summary(result: DayResult) -> dict[str, Any]:
     issued = [r for r in records if r.ticket_id is not None]
     called = [r for r in issued if r.called_at is not None]
     errors = [minutes_between(r.called_at, r.given_at) for r in called if r.given_at]
+    points = [
+        minutes_between(r.called_at, r.estimated_call_at) for r in called if r.estimated_call_at
+    ]
     reference = [minutes_between(r.called_at, r.reference_at) for r in called if r.reference_at]
     core = [
         minutes_between(r.called_at, r.forecast_reference_at)
@@ -91,6 +94,7 @@ def summary(result: DayResult) -> dict[str, Any]:
         "window_hit_share": round(hits / len(widths), 2) if widths else None,
         "wait_minutes": spread(waits),
         "old_formula_error_minutes": spread(old),
+        "estimate_point_error_minutes": spread(points),
         "window_width_minutes": spread(widths, with_max=False),
         "reference_forecast_error_minutes": spread(core, with_max=False),
         "not_called": len(issued) - len(called),
