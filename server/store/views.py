@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sahaja import protocol as p
@@ -216,13 +216,39 @@ class QueueViews:
         times = {s: self._service_time(session, site, s) for s in site.services}
         periods = self.calling_periods(site, day)
         args = (counters, times, periods, rules)
-        calls = call_count or 0
-        tickets = forecast.forecast(now, site, waiting, *args, call_count=calls)
+        known = {
+            "call_count": call_count or 0,
+            "priority_per_hour": self._priority_rates(session, site, day, now, periods),
+        }
+        tickets = forecast.forecast(now, site, waiting, *args, **known)
         new_ticket: dict[str, Estimate | None] = {}
         for service in site.services:
-            eta = forecast.wait_for_new_ticket(now, site, service, waiting, *args, call_count=calls)
+            eta = forecast.wait_for_new_ticket(now, site, service, waiting, *args, **known)
             new_ticket[service] = eta if eta.today else None
         return SiteForecast(key, now, tickets, new_ticket)
+
+    def _priority_rates(
+        self,
+        session: Session,
+        site: Site,
+        day: date,
+        now: datetime,
+        periods: list[tuple[datetime, datetime]],
+    ) -> dict[str, float]:
+        """Priority tickets issued per hour today, per service (over at least an hour)."""
+        counts = session.execute(
+            select(Ticket.service, func.count())
+            .where(
+                Ticket.site == site.code,
+                Ticket.day == day,
+                Ticket.priority.is_(True),
+                Ticket.status != p.STATUS_VOIDED,
+            )
+            .group_by(Ticket.service)
+        ).all()
+        since = periods[0][0] if periods else now
+        hours = max((now - since).total_seconds() / 3600, 1.0)
+        return {service: n / hours for service, n in counts}
 
     def calling_periods(self, site: Site, day: date) -> list[tuple[datetime, datetime]]:
         """When the site's counters call on ``day`` (``calendar.calling_periods``)."""

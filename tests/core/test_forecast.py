@@ -90,9 +90,8 @@ def test_two_counters_share_a_service():
     waiting = tickets("A", 4, at("08:30"))
     now = at("09:00")
     result = forecast(now, site, waiting, [], TEN, DAY_PERIODS, RULES)
-    assert sorted(e.at for e in result.values()) == [now, now, now + timedelta(minutes=10)] * 1 + [
-        now + timedelta(minutes=10)
-    ]
+    later = now + timedelta(minutes=10)
+    assert sorted(e.at for e in result.values()) == [now, now, later, later]
 
 
 def test_a_priority_ticket_goes_first_even_when_issued_last():
@@ -124,8 +123,7 @@ def test_a_break_makes_the_estimate_jump_past_it():
     assert result[1].at == now
     assert result[2].at == at("13:00")  # 12:00 is the break: the next call is after it
     assert result[3].at == at("13:10")
-    # the window counts calling time only: 5 minutes before 13:00 is 11:55
-    assert result[2].earliest == at("11:55")
+    assert result[2].earliest < at("13:00") < result[2].latest
     assert all(e.today for e in result.values())
 
 
@@ -169,7 +167,7 @@ def test_the_window_holds_the_midpoint_and_widens_with_more_ahead():
     widths = [result[i].latest - result[i].earliest for i in range(1, 13)]
     for e in result.values():
         assert e.earliest <= e.at <= e.latest
-    assert widths[0] >= 2 * MIN_HALF_WIDTH - timedelta(seconds=1) or result[1].earliest == now
+    assert widths[0] >= 2 * MIN_HALF_WIDTH
     assert all(a <= b for a, b in zip(widths[1:], widths[2:], strict=False))
     assert widths[11] > widths[2] + timedelta(minutes=10)
 
@@ -229,3 +227,17 @@ def test_periods_of_day_follow_the_calendar():
     assert periods_of_day(site, DAY, WIB) == DAY_PERIODS
     assert periods_of_day(site, DAY + timedelta(days=1), WIB) == []  # no hours on Tuesday
     assert periods_of_day(site, DAY, WIB, {DAY: "Libur"}) == []
+
+
+def test_priority_arrivals_widen_the_window_of_regular_tickets_only():
+    site = make_site(("L1", ("A",)))
+    waiting = [*tickets("A", 6, at("08:00")), WaitingTicket(9, "A", True, at("08:50"))]
+    now = at("09:00")
+    times = {"A": ServiceTime(600, 120, 30)}
+    calm = forecast(now, site, waiting, [], times, DAY_PERIODS, RULES)
+    rush = forecast(now, site, waiting, [], times, DAY_PERIODS, RULES, priority_per_hour={"A": 2.0})
+    assert all(calm[i].at == rush[i].at for i in calm)  # the middle stays where balancing says
+    assert rush[6].latest - rush[6].earliest > calm[6].latest - calm[6].earliest
+    assert rush[9].latest - rush[9].earliest == calm[9].latest - calm[9].earliest
+    for e in rush.values():
+        assert e.at - e.earliest == e.latest - e.at  # the estimate is the window's middle
