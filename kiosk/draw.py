@@ -16,7 +16,7 @@ from pygame import Rect
 from devicelink.fonts import FontCache
 from kiosk import layout as lay
 from kiosk import state as st
-from sahaja import i18n
+from sahaja import i18n, protocol
 
 BG = (244, 246, 248)
 INK = (20, 30, 45)
@@ -342,19 +342,7 @@ class Painter:
         self.lines([(text, bold, WHITE) for text, bold in lines], body, weights)
 
     def _closed(self, state: st.KioskState, targets: list[lay.Target]) -> None:
-        lang = state.lang
-        hours = (
-            i18n.t("kiosk.closed_hours", lang, hours=_hours(state.hours_today, lang))
-            if state.hours_today
-            else i18n.t("kiosk.closed_today", lang)
-        )
-        self._message_screen(
-            [
-                (i18n.t("kiosk.closed_title", lang), True),
-                (hours, False),
-                (i18n.t("kiosk.closed_come_back", lang), False),
-            ]
-        )
+        self._message_screen(closed_lines(state))
 
     def _offline(self, state: st.KioskState, targets: list[lay.Target]) -> None:
         lang = state.lang
@@ -379,6 +367,44 @@ class Painter:
             lines.append((i18n.t("kiosk.fault_voided", lang, number=state.fault_number), False))
         lines.append((i18n.t("kiosk.fault_retrying", lang), False))
         self._message_screen(lines)
+
+
+def closed_lines(state: st.KioskState) -> list[tuple[str, bool]]:
+    """The closed screen's lines (text, bold): why the kiosk is not issuing, and when to come."""
+    lang = state.lang
+    reason = state.closed_reason or {}
+    kind, name, until = reason.get("kind"), reason.get("name"), reason.get("until")
+    if kind == protocol.CLOSED_HOLIDAY and name:
+        return [
+            (i18n.t("kiosk.closed_holiday_title", lang), True),
+            (name, False),
+            (i18n.t("kiosk.closed_holiday_come_back", lang), False),
+        ]
+    if kind == protocol.CLOSED_BREAK and until:
+        return [
+            (i18n.t("kiosk.closed_title", lang), True),
+            (i18n.t("kiosk.closed_break", lang, name=name or "", time=_time(until, lang)), False),
+        ]
+    if kind == protocol.CLOSED_BEFORE_OPEN and until:
+        return [
+            (i18n.t("kiosk.closed_title", lang), True),
+            (i18n.t("kiosk.closed_opens_at", lang, time=_time(until, lang)), False),
+        ]
+    hours = (
+        i18n.t("kiosk.closed_hours", lang, hours=_hours(state.hours_today, lang))
+        if state.hours_today
+        else i18n.t("kiosk.closed_today", lang)
+    )
+    return [
+        (i18n.t("kiosk.closed_title", lang), True),
+        (hours, False),
+        (i18n.t("kiosk.closed_come_back", lang), False),
+    ]
+
+
+def _time(hhmm: str, lang: str) -> str:
+    """'13:00' -> '13.00' in Indonesian."""
+    return hhmm.replace(":", ".") if lang == "id" else hhmm
 
 
 def _hours(hours: str, lang: str) -> str:

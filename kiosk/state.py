@@ -96,6 +96,7 @@ class KioskState:
     site_name: str = ""
     open_now: bool = True
     hours_today: str | None = None
+    closed_reason: dict[str, Any] | None = None  # protocol.ClosedReasonPayload, while closed
     services: list[dict[str, Any]] = field(default_factory=list)
     office_ticket: TicketText | None = None
     timezone: str | None = None  # the office's IANA zone, as the server names it
@@ -171,6 +172,7 @@ class KioskState:
             self.lang,
             self.site_name,
             self.hours_today,
+            repr(self.closed_reason),
             str(self.zone),
             repr(self.services),
             self.printer,
@@ -271,6 +273,7 @@ class KioskState:
         self._set_zone(p.get("timezone"), p.get("server_time"))
         self.site, self.site_name = p["site"], p.get("site_name") or p["site"]
         self.open_now, self.hours_today = bool(p.get("open_now", True)), p.get("hours_today")
+        self.closed_reason = p.get("closed_reason")
         self._services(p.get("queue") or {})
         return [] if self.last_refresh else self._refresh(now)
 
@@ -299,6 +302,7 @@ class KioskState:
         self.site_name = p.get("name") or self.site_name
         self._set_zone(p.get("timezone"))
         self.open_now, self.hours_today = bool(p.get("open_now", True)), p.get("hours_today")
+        self.closed_reason = p.get("closed_reason")
         if p.get("services") is not None:
             self.services = list(p["services"])
         return []

@@ -122,6 +122,8 @@
     if (code && texts["error_" + code]) return texts["error_" + code];
     if (status === 401) return texts.error_unauthorized;
     if (status === 403) return texts.error_forbidden;
+    // a refusal the console has no text of its own for (a break: until when) speaks for itself
+    if (body && typeof body.message === "string" && body.message) return body.message;
     return tr("error_other", { status: status });
   }
 
@@ -150,7 +152,11 @@
       const response = await fetch(counterUrl(action), {
         method: "POST",
         credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": data.csrf },
+        headers: {
+          "Content-Type": "application/json",
+          "X-CSRF-Token": data.csrf,
+          "Accept-Language": data.lang,
+        },
         body: JSON.stringify(payload || {}),
       });
       let body = null;
