@@ -235,11 +235,11 @@ SERVICES = {"KTP": 8.0, "KK": 10.0, "AKL": 12.0, "SPK": 15.0}
 
 
 def generated_day(seed: int, shifts: bool) -> dict:
-    """A small random day at Pare: 15-30 citizens, one or two officers (with ``shifts``,
-    officers who may start late or leave early)."""
+    """A small random day at Pare: 15-30 citizens in the first hours; with ``shifts``, one or
+    two officers who may start late or leave early, else both working the site's hours."""
     rng = random.Random(seed)
     counters = [{"code": "L1"}]
-    if rng.random() < 0.8:
+    if rng.random() < 0.8 or not shifts:  # a counter nobody staffs is a surprise too
         counters.append({"code": "L2"})
     for c in counters:
         if not shifts:
@@ -249,9 +249,10 @@ def generated_day(seed: int, shifts: bool) -> dict:
         if rng.random() < 0.3:
             c["to"] = f"1{rng.randint(1, 3)}:00"
     arrivals = []
+    span = rng.choice([45, 90, 180])  # a queue builds up: they come faster than served
     for _ in range(rng.randint(15, 30)):
         service = rng.choice(list(SERVICES))
-        minute = 450 + rng.random() * 360
+        minute = 450 + rng.random() * span
         arrivals.append(
             {
                 "at": f"{int(minute) // 60:02d}:{int(minute) % 60:02d}",
@@ -313,7 +314,7 @@ def test_generated_days_keep_the_rules(config, seed):
     check_rules(scenario, result, config)
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, 4])  # today's formula fails both (20 > 17.7, 34 > 20)
 def test_on_generated_days_the_estimate_stays_near_the_reference(config, seed):
     scenario, result = run_generated_day(config, seed, surprises=False)
     check_rules(scenario, result, config)
@@ -321,7 +322,7 @@ def test_on_generated_days_the_estimate_stays_near_the_reference(config, seed):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", range(3, 13))
+@pytest.mark.parametrize("seed", [2, 3, *range(5, 13)])
 def test_more_generated_days(config, seed):
     scenario, result = run_generated_day(config, seed, surprises=True)
     check_rules(scenario, result, config)
