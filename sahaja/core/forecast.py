@@ -33,7 +33,6 @@ OUTLIER_FACTOR = 3.0  # a duration over 3x the median is a forgotten "finish", n
 MIN_SAMPLES = 3  # fewer finished tickets than this: the configured default is used
 RESIDUAL_FLOOR = 0.25  # an overdue service is still expected to take this share of a mean
 MAX_PRIORITY_LOAD = 0.5  # priority arrivals are assumed to take at most half a counter's time
-NEW_TICKET_ID = -1  # the id of the imagined ticket taken now (wait_for_new_ticket)
 
 
 @dataclass(frozen=True)
@@ -220,6 +219,43 @@ def forecast(
     ``at`` is the middle of the window; ``earliest`` may lie before ``now`` (the call may
     come any moment).
     """
+    args = (now, site, waiting, counters, service_times, periods, rules)
+    return _run(*args, call_count, priority_per_hour, ())[0]
+
+
+def forecast_with_new_tickets(
+    now: datetime,
+    site: Site,
+    waiting: Sequence[WaitingTicket],
+    counters: Sequence[CounterNow],
+    service_times: Mapping[str, ServiceTime],
+    periods: Sequence[tuple[datetime, datetime]],
+    rules: QueueRules,
+    *,
+    call_count: int = 0,
+    priority_per_hour: Mapping[str, float] | None = None,
+) -> tuple[dict[int, Estimate], dict[str, Estimate]]:
+    """``forecast``, and ``wait_for_new_ticket`` of every service of the site, in one run.
+
+    A regular ticket taken now is the last in call order of its service, so it changes no
+    call before its own: a counter calls it at the first moment it is free with nothing due
+    among its services (where the run without it calls a skipped ticket early, or stops)."""
+    args = (now, site, waiting, counters, service_times, periods, rules)
+    return _run(*args, call_count, priority_per_hour, site.services)
+
+
+def _run(
+    now: datetime,
+    site: Site,
+    waiting: Sequence[WaitingTicket],
+    counters: Sequence[CounterNow],
+    service_times: Mapping[str, ServiceTime],
+    periods: Sequence[tuple[datetime, datetime]],
+    rules: QueueRules,
+    call_count: int,
+    priority_per_hour: Mapping[str, float] | None,
+    new_services: Sequence[str],
+) -> tuple[dict[int, Estimate], dict[str, Estimate]]:
     if not counters:
         counters = [CounterNow(c.id, c.services) for c in site.counters]
     spans = _Periods(periods)
@@ -262,8 +298,22 @@ def forecast(
         for c in counters
     ]
 
+    def window(i: int, start: datetime, service: str, priority: bool) -> Estimate:
+        var = chain_var[i] / max(pooled.get(service, 1), 1) + chain_doubt[i] ** 2
+        if load[i] > 0 and not priority:
+            # Priority tickets arriving while it waits may go first: about load/(1-load) of
+            # the wait again. Only the window widens: moving the middle later made the
+            # median error worse on the simulated days (docs/decisions.md).
+            waited = max((start - now).total_seconds(), 0.0)
+            extra = waited * load[i] / (1 - load[i])
+            var += extra * time_of(service).mean  # Poisson arrivals: variance ~ mean
+        half = max(timedelta(seconds=Z * math.sqrt(var)), MIN_HALF_WIDTH)
+        return Estimate(start, start - half, start + half, True)
+
     queue = _Queue(waiting)
     out: dict[int, Estimate] = {}
+    new: dict[str, Estimate] = {}
+    unresolved = set(new_services)
     calls = call_count
     while heap:
         at, i = heapq.heappop(heap)
@@ -272,29 +322,33 @@ def forecast(
             continue  # this counter calls nothing more today
         counter = counters[i]
         chosen = balancing.pick_next(queue.candidates(counter.services), counter.services, calls)
+        if unresolved and (chosen is None or not balancing.is_due(chosen, calls)):
+            # nothing due for this counter: a ticket taken now of its services is called here
+            for service in unresolved.intersection(counter.services):
+                new[service] = window(i, start, service, False)
+            unresolved.difference_update(counter.services)
         if chosen is None:
             continue  # nothing more for it (later arrivals are not foreseen)
         queue.remove(chosen)
         calls += 1
-        var = chain_var[i] / max(pooled.get(chosen.service, 1), 1) + chain_doubt[i] ** 2
-        if load[i] > 0 and not chosen.priority:
-            # Priority tickets arriving while it waits may go first: about load/(1-load) of
-            # the wait again. Only the window widens: moving the middle later made the
-            # median error worse on the simulated days (docs/decisions.md).
-            waited = max((start - now).total_seconds(), 0.0)
-            extra = waited * load[i] / (1 - load[i])
-            var += extra * time_of(chosen.service).mean  # Poisson arrivals: variance ~ mean
-        half = max(timedelta(seconds=Z * math.sqrt(var)), MIN_HALF_WIDTH)
-        out[chosen.id] = Estimate(start, start - half, start + half, True)
+        out[chosen.id] = window(i, start, chosen.service, chosen.priority)
         st = time_of(chosen.service)
         chain_var[i] += st.sd**2
         chain_doubt[i] += st.mean_error
         heapq.heappush(heap, (spans.forward(start, st.mean), i))
 
-    end = max(spans.close or now, now)
+    late = beyond_today(now, periods)
     for t in queue.left():
-        out[t.id] = Estimate(end, end - MIN_HALF_WIDTH, end + MIN_HALF_WIDTH, False)
-    return out
+        out[t.id] = late
+    for service in unresolved:
+        new[service] = late
+    return out, new
+
+
+def beyond_today(now: datetime, periods: Sequence[tuple[datetime, datetime]]) -> Estimate:
+    """The estimate of a ticket today's calling time does not reach: the close, not today."""
+    end = max([now, *(b for _, b in periods)])
+    return Estimate(end, end - MIN_HALF_WIDTH, end + MIN_HALF_WIDTH, False)
 
 
 def wait_for_new_ticket(
@@ -311,8 +365,16 @@ def wait_for_new_ticket(
     priority: bool = False,
     priority_per_hour: Mapping[str, float] | None = None,
 ) -> Estimate:
-    """The estimated call of a ticket of ``service`` taken now (kiosk home screen, site page)."""
-    new = WaitingTicket(NEW_TICKET_ID, service, priority, now)
+    """The estimated call of a ticket of ``service`` taken now (kiosk home screen, site page).
+    ``forecast_with_new_tickets`` gives every service's at once, and the forecast too."""
+    if not priority:
+        args = (now, site, waiting, counters, service_times, periods, rules)
+        return _run(*args, call_count, priority_per_hour, (service,))[1][service]
+    # a priority ticket goes ahead of others: run the forecast with it in the queue,
+    # after every ticket already issued (even one issued at this very instant)
+    new_id = max((t.id for t in waiting), default=0) + 1
+    issued = max([now, *(t.issued_at for t in waiting)])
+    new = WaitingTicket(new_id, service, priority, issued)
     result = forecast(
         now,
         site,
@@ -324,7 +386,7 @@ def wait_for_new_ticket(
         call_count=call_count,
         priority_per_hour=priority_per_hour,
     )
-    return result[NEW_TICKET_ID]
+    return result[new_id]
 
 
 def minutes_until(now: datetime, estimate: Estimate) -> int:
