@@ -194,6 +194,11 @@ class _Parser:
             raise self.fail(f"{path}.{key}".lstrip("."), f"expected {_kind(kind)}, got {value!r}")
         return value
 
+    def known_keys(self, table: dict[str, Any], path: str, keys: set[str]) -> None:
+        unknown = set(table) - keys
+        if unknown:
+            raise self.fail(f"{path}.{sorted(unknown)[0]}", "unknown key")
+
     def code(self, table: dict[str, Any], path: str) -> str:
         code = self.get(table, "code", path, str)
         if not _CODE_RE.match(code):
@@ -364,9 +369,7 @@ class _Parser:
             bpath = f"{path}[{i}]"
             if not isinstance(item, dict):
                 raise self.fail(bpath, "expected a table")
-            unknown = set(item) - {"days", "from", "to", "name"}
-            if unknown:
-                raise self.fail(f"{bpath}.{sorted(unknown)[0]}", "unknown key")
+            self.known_keys(item, bpath, {"days", "from", "to", "name"})
             days = self.get(item, "days", bpath, list)
             if not days:
                 raise self.fail(f"{bpath}.days", "at least one day is needed")
@@ -413,9 +416,7 @@ class _Parser:
             path = f"holiday[{i}]"
             if not isinstance(item, dict):
                 raise self.fail(path, "expected a table")
-            unknown = set(item) - {"date", "name", "sites"}
-            if unknown:
-                raise self.fail(f"{path}.{sorted(unknown)[0]}", "unknown key")
+            self.known_keys(item, path, {"date", "name", "sites"})
             value = self.get(item, "date", path, (date, str))
             try:
                 day = value if isinstance(value, date) else date.fromisoformat(value)

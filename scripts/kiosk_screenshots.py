@@ -101,6 +101,10 @@ def screens() -> dict[str, st.KioskState]:
     s.handle(m.SiteInfo({"code": "DKC", "open_now": False, "hours_today": "07:30-15:00"}), 0)
     out["closed"] = s
     s = base()
+    holiday = {"kind": "holiday", "name": "Hari Raya Idul Fitri", "until": None}
+    s.handle(m.SiteInfo({"code": "DKC", "open_now": False, "closed_reason": holiday}), 0)
+    out["closed-holiday"] = s
+    s = base()
     s.handle(m.Connection(False), 0)
     out["offline"] = s
     s = base()

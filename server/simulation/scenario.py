@@ -15,7 +15,7 @@ from typing import Any
 
 from sahaja.config import Config, Counter, Site
 from sahaja.core import calendar
-from server.holidays import site_holidays
+from server.closed_days import site_holidays
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 

@@ -21,9 +21,9 @@ from sahaja.config import Config, Counter, Site
 from sahaja.core import calendar, lifecycle
 from sahaja.core.clock import Clock
 from sahaja.core.lifecycle import TicketChange
+from server.closed_days import OfficeHolidays, site_holidays
 from server.database import Database
 from server.errors import not_found
-from server.holidays import OfficeHolidays, site_holidays
 from server.models import Action, CounterState, Ticket
 from server.statements import Statements
 

@@ -8,6 +8,7 @@ docs/screenshots/ to regenerate the docs' copies on purpose.
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import threading
@@ -25,6 +26,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from sahaja import i18n
+from sahaja import protocol as p
 from server.database import Database
 from server.models import Action, User
 from tests.console.conftest import PASSWORD, text
@@ -382,3 +385,22 @@ def test_the_page_says_when_the_server_is_gone_and_when_the_session_ended(page, 
     page.keyboard.press("n")
     expect(feedback(page)).to_have_text(text("js_error_unauthorized"))
     assert office.ticket(waiting)["status"] == "waiting"
+
+
+def test_a_break_refusal_shows_the_servers_message(page, office):
+    """The console has no text of its own for `on_break`: it shows the server's message (which
+    says until when), asked in the console's language."""
+    open_counter(page, office, "eko", "NGD-L1")
+    message = i18n.t("server.on_break", "id", name="Istirahat", until="13:00")
+    seen: list[str | None] = []
+
+    def on_break(route) -> None:
+        seen.append(route.request.headers.get("accept-language"))
+        body = {"error": p.ERR_ON_BREAK, "message": message}
+        route.fulfill(status=409, content_type="application/json", body=json.dumps(body))
+
+    page.route("**/counters/NGD-L1/next", on_break)
+    page.keyboard.press("n")
+    expect(feedback(page)).to_have_text(message)
+    expect(feedback(page)).to_have_attribute("data-kind", "error")
+    assert seen == ["id"]

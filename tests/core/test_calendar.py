@@ -133,7 +133,7 @@ def test_a_configured_cuti_bersama_of_2027_closes_the_office():
 
 
 def test_a_2027_national_holiday_from_the_library_closes_the_office():
-    from server.holidays import site_holidays  # the server's adapter over `holidays`
+    from server.closed_days import site_holidays  # the server's adapter over `holidays`
 
     holidays = site_holidays(KEDIRI)["PRE"]
     idulfitri = date(2027, 3, 10)  # a Wednesday
@@ -150,7 +150,7 @@ def test_a_2027_national_holiday_from_the_library_closes_the_office():
 
 
 def test_national_holidays_can_be_switched_off_and_a_closure_can_be_local():
-    from server.holidays import site_holidays
+    from server.closed_days import site_holidays
 
     cfg = office(
         top='national_holidays = false\n[[holiday]]\ndate = 2027-03-16\nname = "Rapat"\n'

@@ -60,7 +60,7 @@ def test_friday_prayers_hold_calls_from_eleven(client, kiosk, counter1, clock):
     assert "Sholat Jumat" in r.json["message"]
 
 
-def test_a_configured_cuti_bersama_closes_issuing_with_its_name(client, kiosk, clock):
+def test_a_configured_cuti_bersama_closes_issuing_with_its_name(app, client, kiosk, clock):
     clock.set(at(2027, 12, 24, 9, 0))  # Friday, "Cuti Bersama Natal" in kediri.toml
     r = issue(client, kiosk)
     assert r.status_code == 409 and r.json["error"] == p.ERR_CLOSED
@@ -68,6 +68,9 @@ def test_a_configured_cuti_bersama_closes_issuing_with_its_name(client, kiosk, c
     site = client.get("/api/v1/sites/PRE").json
     assert site["open_now"] is False and site["hours_today"] is None
     assert site["closed_reason"] == {"kind": "holiday", "name": "Cuti Bersama Natal", "until": None}
+    snapshot = app.extensions["sahaja"].store.snapshot("PRE")  # what a kiosk gets on connect
+    assert snapshot["open_now"] is False and snapshot["closed_reason"] == site["closed_reason"]
+    assert snapshot["breaks_today"] == [] and snapshot["hours_today"] is None
 
 
 def test_a_2027_national_holiday_closes_issuing(client, kiosk, clock):
