@@ -58,6 +58,9 @@ class OfficeHolidays(Mapping[date, str]):
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
+    def __bool__(self) -> bool:
+        return True  # never empty-looking: the national holidays of any year may be asked
+
 
 def site_holidays(config: Config) -> dict[str, OfficeHolidays]:
     """Every site's closed days."""

@@ -42,7 +42,7 @@ def breaks_on(site: Site, day: date) -> list[Break]:
 
 def holiday_on(day: date, holidays: Mapping[date, str] | None) -> str | None:
     """The name of the holiday on ``day``, if it is one."""
-    return holidays.get(day) if holidays else None
+    return holidays.get(day) if holidays is not None else None
 
 
 def kiosk_opens_minute(site: Site, hours: Hours) -> int:

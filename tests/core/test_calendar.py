@@ -149,6 +149,17 @@ def test_a_2027_national_holiday_from_the_library_closes_the_office():
     )
 
 
+def test_national_holidays_close_an_office_that_lists_no_holiday_of_its_own():
+    from server.closed_days import site_holidays
+
+    holidays = site_holidays(office())["X"]  # no [[holiday]] in this config
+    iduladha = date(2027, 5, 17)  # a Monday
+    refusal = admission.check_issue(
+        office().sites["X"], "KTP", counts(), at(iduladha, 9), WIB, holidays
+    )
+    assert refusal is not None and "Idul Adha" in refusal.params["name"]
+
+
 def test_national_holidays_can_be_switched_off_and_a_closure_can_be_local():
     from server.closed_days import site_holidays
 
