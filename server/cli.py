@@ -180,6 +180,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return cmd_run(args)
 
 
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Run one simulated office day (docs/simulation.md) and print its figures as JSON."""
+    from sahaja.config import load_config
+    from server.simulation import load_scenario, run_day, summary
+    from server.simulation.metrics import write_tickets_csv
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # stdout and stderr stay quiet
+    config = load_config(args.config)
+    scenario = load_scenario(args.scenario, config)
+    result = run_day(scenario, config, args.config, seed=args.seed)
+    if args.tickets_csv:
+        with open(args.tickets_csv, "w", encoding="utf-8", newline="") as out:
+            write_tickets_csv(result, out)
+    print(json.dumps(summary(result), ensure_ascii=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sahaja-server", description="Sahaja Lekat queue server (Dukcapil Kabupaten Kediri)."
@@ -256,6 +273,15 @@ def build_parser() -> argparse.ArgumentParser:
         p_unlock = usub.add_parser("unlock", help="let a locked user sign in again")
         p_unlock.add_argument("user")
         p_u.set_defaults(func=cmd_user)
+
+    p_sim = sub.add_parser(
+        "simulate", help="run a simulated office day and print its estimate accuracy as JSON"
+    )
+    p_sim.add_argument("scenario", help="scenario TOML (docs/simulation.md)")
+    p_sim.add_argument("--config", help="office config TOML (default: built-in Kediri)")
+    p_sim.add_argument("--seed", type=int, default=0, help="seed of the status codes")
+    p_sim.add_argument("--tickets-csv", help="write one row per ticket to this CSV file")
+    p_sim.set_defaults(func=cmd_simulate)
     return parser
 
 
@@ -270,11 +296,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from server.accounts import AccountError
     from server.setup import NotInitialised
+    from server.simulation.scenario import ScenarioError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         return args.func(args)
-    except (ConfigError, AccountError, NotInitialised) as exc:
+    except (ConfigError, AccountError, NotInitialised, ScenarioError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (ArgumentError, NoSuchModuleError) as exc:

@@ -1,0 +1,185 @@
+"""A scenario file: one site, one day, the officers who work and the citizens who come.
+
+Every problem is one line naming the entry and what is wrong (unknown site, closed day,
+unknown service, bad time...), raised as ``ScenarioError``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from sahaja.config import Config, Counter, Site
+from sahaja.core import calendar
+from server.closed_days import site_holidays
+
+_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be run; the message is one line."""
+
+
+@dataclass(frozen=True)
+class CounterShift:
+    """A counter whose officer works from ``from_minute`` to ``to_minute`` (local minutes)."""
+
+    counter: Counter
+    from_minute: float
+    to_minute: float
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One citizen at the kiosk: when, for what, and how long serving them takes."""
+
+    index: int
+    at_minute: float
+    service: str
+    priority: bool
+    minutes: float
+    no_show: bool
+
+
+@dataclass(frozen=True)
+class Scenario:
+    site: Site
+    day: date
+    counters: tuple[CounterShift, ...]
+    arrivals: tuple[Arrival, ...]  # in arrival order
+    periods: tuple[tuple[int, int], ...]  # the site's calling periods that day
+
+    def at(self, minute: float, config: Config) -> datetime:
+        """The instant of a local minute of the scenario's day."""
+        base = datetime.combine(self.day, time(0), tzinfo=config.tz)
+        return base + timedelta(minutes=minute)
+
+    def true_means(self) -> dict[str, float]:
+        """Each service's mean service minutes over the day's citizens (the reference's)."""
+        by_service: dict[str, list[float]] = {}
+        for a in self.arrivals:
+            if not a.no_show:
+                by_service.setdefault(a.service, []).append(a.minutes)
+        return {s: sum(v) / len(v) for s, v in by_service.items()}
+
+
+def parse_time(value: Any, where: str) -> float:
+    """'07:41' or '07:41:30' -> minutes after local midnight."""
+    match = _TIME.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise ScenarioError(f"{where}: bad time {value!r} (expected HH:MM or HH:MM:SS)")
+    hours, minutes, seconds = match.group(1), match.group(2), match.group(3) or "0"
+    return int(hours) * 60 + int(minutes) + int(seconds) / 60
+
+
+def load_scenario(path: str | Path, config: Config) -> Scenario:
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        return parse_scenario(raw, config)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: {exc}") from exc
+
+
+def parse_scenario(raw: dict[str, Any], config: Config) -> Scenario:
+    unknown = set(raw) - {"site", "date", "counter", "arrival", "description"}
+    if unknown:
+        raise ScenarioError(f"unknown key {sorted(unknown)[0]!r}")
+    site_code = raw.get("site")
+    if not isinstance(site_code, str):
+        raise ScenarioError("site: missing (a site code of the config)")
+    site = config.sites.get(site_code)
+    if site is None:
+        raise ScenarioError(f"site: unknown site {site_code!r} (known: {', '.join(config.sites)})")
+    day = _day(raw.get("date"))
+    holidays = site_holidays(config)[site.code]
+    periods = tuple(calendar.calling_periods(site, day, holidays))
+    if not periods:
+        why = calendar.holiday_on(day, holidays) or f"{day:%A}"
+        raise ScenarioError(f"date: {site.code} is closed on {day.isoformat()} ({why})")
+    open_minute, close_minute = periods[0][0], periods[-1][1]
+    counters = _counters(raw.get("counter"), site, open_minute, close_minute)
+    arrivals = _arrivals(raw.get("arrival"), site, config)
+    return Scenario(site, day, counters, arrivals, periods)
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ScenarioError(f"date: bad date {value!r} (expected YYYY-MM-DD)")
+
+
+def _table_list(value: Any, name: str) -> list[dict[str, Any]]:
+    if value is None:
+        raise ScenarioError(f"no [[{name}]] entries")
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ScenarioError(f"{name}: expected [[{name}]] tables")
+    return value
+
+
+def _counters(
+    value: Any, site: Site, open_minute: int, close_minute: int
+) -> tuple[CounterShift, ...]:
+    shifts: list[CounterShift] = []
+    seen: set[str] = set()
+    for i, item in enumerate(_table_list(value, "counter")):
+        where = f"counter[{i}]"
+        unknown = set(item) - {"code", "from", "to"}
+        if unknown:
+            raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+        code = item.get("code")
+        counter = site.counter(code) if isinstance(code, str) else None
+        if counter is None:
+            known = ", ".join(c.code for c in site.counters)
+            raise ScenarioError(f"{where}: unknown counter {code!r} at {site.code} ({known})")
+        if counter.code in seen:
+            raise ScenarioError(f"{where}: counter {counter.code} listed twice")
+        seen.add(counter.code)
+        start = parse_time(item["from"], f"{where}.from") if "from" in item else open_minute
+        end = parse_time(item["to"], f"{where}.to") if "to" in item else close_minute
+        if end <= start:
+            raise ScenarioError(f"{where}: 'to' must be after 'from'")
+        shifts.append(CounterShift(counter, start, end))
+    return tuple(shifts)
+
+
+def _arrivals(value: Any, site: Site, config: Config) -> tuple[Arrival, ...]:
+    arrivals: list[Arrival] = []
+    for i, item in enumerate(_table_list(value, "arrival")):
+        where = f"arrival[{i}]"
+        unknown = set(item) - {"at", "service", "priority", "minutes", "no_show"}
+        if unknown:
+            raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+        at = parse_time(item.get("at"), f"{where}.at")
+        service = item.get("service")
+        if service not in config.services:
+            raise ScenarioError(f"{where}: unknown service {service!r}")
+        if service not in site.services:
+            raise ScenarioError(f"{where}: service {service} is not offered at {site.code}")
+        minutes = item.get("minutes")
+        if isinstance(minutes, bool) or not isinstance(minutes, int | float) or minutes <= 0:
+            raise ScenarioError(f"{where}: minutes must be a positive number, not {minutes!r}")
+        flags = {}
+        for key in ("priority", "no_show"):
+            flag = item.get(key, False)
+            if not isinstance(flag, bool):
+                raise ScenarioError(f"{where}: {key} must be true or false")
+            flags[key] = flag
+        priority, no_show = flags["priority"], flags["no_show"]
+        arrivals.append(Arrival(i, at, service, priority, float(minutes), no_show))
+    arrivals.sort(key=lambda a: (a.at_minute, a.index))
+    return tuple(arrivals)
