@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -104,6 +105,9 @@ class Config:
     kecamatan: tuple[Kecamatan, ...] = ()
     rules: QueueRules = field(default_factory=QueueRules)
     ticket: TicketText = field(default_factory=TicketText)
+    # the address citizens reach from outside (the ticket's QR links to {public_url}/t/{code});
+    # None: kiosks fall back to the server URL they connect to
+    public_url: str | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -178,7 +182,19 @@ class _Parser:
         rules = self.rules(self.get(raw, "queue", "", dict, {}))
         ticket = self.ticket(self.get(raw, "ticket", "", dict, {}))
         name = self.get(raw, "name", "", str, "Sahaja Lekat")
-        return Config(name, tz, services, sites, kecamatan, rules, ticket)
+        public_url = self.public_url(self.get(raw, "public_url", "", str, None))
+        return Config(name, tz, services, sites, kecamatan, rules, ticket, public_url)
+
+    def public_url(self, value: str | None) -> str | None:
+        """An http(s) address with a host, no query or fragment; kept without a trailing /."""
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise self.fail("public_url", f"{value!r} must be an http:// or https:// address")
+        if parts.query or parts.fragment or " " in value.strip():
+            raise self.fail("public_url", f"{value!r} must have no query, fragment or space")
+        return value.strip().rstrip("/")
 
     def services(self, items: list[Any]) -> dict[str, Service]:
         if not items:

@@ -115,6 +115,15 @@ NUMBER_PATTERN = r"[A-Z][0-9]{3}"  # "A012", as the server writes it
 NUMBER_INPUT_PATTERN = r"^\s*([A-Za-z])\s*0*([0-9]{1,3})\s*$"
 # The private, unguessable code of GET /api/v1/tickets/{status_code} (printed as a QR).
 STATUS_CODE_PATTERN = r"[A-Za-z0-9_-]{1,64}"
+# The citizens' pages: a ticket's status page (the QR's target) and a service point's page.
+STATUS_PAGE_PREFIX = "/t"
+SITE_PAGE_PREFIX = "/s"
+
+
+def status_page_url(base: str, status_code: str) -> str:
+    """The address a ticket's QR holds: ``{base}/t/{status_code}``."""
+    return f"{base.rstrip('/')}{STATUS_PAGE_PREFIX}/{status_code}"
+
 
 # --- Error codes of the HTTP API (body: {"error": CODE, "message": TEXT}) ---------------
 ERR_QUOTA_EXHAUSTED = "quota_exhausted"  # 409
@@ -242,6 +251,7 @@ class SnapshotPayload(TypedDict):
     site_name: str
     day: str
     timezone: str  # the office's IANA time zone, "Asia/Jakarta": days and hours are in it
+    public_url: str | None  # the office's address for citizens (QR links); None: not set
     server_time: str
     open_now: bool
     hours_today: str | None  # "07:30-15:00", None when closed all day

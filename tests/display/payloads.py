@@ -120,6 +120,7 @@ def snapshot(
         "day": server_time.date().isoformat(),
         "server_time": server_time.isoformat(),
         "timezone": timezone,
+        "public_url": None,
         "open_now": True,
         "hours_today": "07:30-15:00",
         "queue": queue_changed(server_time, waiting or {"KTP": 4, "KK": 1}),
