@@ -98,3 +98,11 @@ def format_time(dt: datetime, lang: str | None = None, *, seconds: bool = False)
         text += f"{sep}{dt.second:02d}"
     zone = dt.tzname() or ""
     return f"{text} {zone}".strip()
+
+
+def format_window(start: datetime, end: datetime, lang: str | None = None) -> str:
+    """'09.40–10.05 WIB' (one time when both are the same minute: '09.40 WIB')."""
+    if (start.hour, start.minute) == (end.hour, end.minute):
+        return format_time(end, lang)
+    first = format_time(start.replace(tzinfo=None), lang)
+    return f"{first}–{format_time(end, lang)}"

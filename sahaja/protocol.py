@@ -282,6 +282,17 @@ class HealthReport(TypedDict, total=False):
     detail: str | None
 
 
+def estimate_bounds(ticket: Any) -> tuple[str, str] | None:
+    """The call estimate of a ticket payload as (from, to), ISO 8601: the estimator's window
+    (``estimate_from``/``estimate_to``) when given, else ``estimated_call_at`` twice; None
+    when there is no estimate (called or ended)."""
+    start, end = ticket.get("estimate_from"), ticket.get("estimate_to")
+    if start and end:
+        return start, end
+    point = ticket.get("estimated_call_at") or start or end
+    return (point, point) if point else None
+
+
 # --- The vocabulary as data, for clients that are not Python (the console's script) -------
 def vocabulary() -> dict[str, Any]:
     """Every wire word above as one JSON-able mapping; the console gets it as a script."""

@@ -51,12 +51,6 @@ def local(iso: str | None, tz: ZoneInfo) -> datetime | None:
     return datetime.fromisoformat(iso).astimezone(tz) if iso else None
 
 
-def clock(dt: datetime, lang: str) -> str:
-    """'09.40' (Indonesian) / '09:40' (English), without the zone."""
-    sep = "." if lang == "id" else ":"
-    return f"{dt.hour:02d}{sep}{dt.minute:02d}"
-
-
 def minute_text(minute: int, lang: str) -> str:
     """Minutes after local midnight as '07.30' (Indonesian) / '07:30' (English)."""
     sep = "." if lang == "id" else ":"
@@ -72,15 +66,13 @@ def service_name(config: Config, code: str, lang: str) -> str:
 
 def estimate_text(ticket: dict[str, Any], tz: ZoneInfo, lang: str) -> str | None:
     """The window when the estimator gave one, else the point estimate."""
-    start, end = local(ticket.get("estimate_from"), tz), local(ticket.get("estimate_to"), tz)
-    if start and end and end > start:
-        return i18n.t(
-            "public.window", lang, start=clock(start, lang), end=i18n.format_time(end, lang)
-        )
-    point = local(ticket.get("estimated_call_at"), tz) or start or end
-    if point:
-        return i18n.t("public.around", lang, time=i18n.format_time(point, lang))
-    return None
+    bounds = p.estimate_bounds(ticket)
+    if bounds is None:
+        return None
+    start, end = (datetime.fromisoformat(b).astimezone(tz) for b in bounds)
+    if end > start:
+        return i18n.t("public.window", lang, window=i18n.format_window(start, end, lang))
+    return i18n.t("public.around", lang, time=i18n.format_time(end, lang))
 
 
 def day_over(site: Site, now: datetime, tz: ZoneInfo) -> bool:
