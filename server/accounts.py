@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from sahaja import protocol as p
 from sahaja.config import Config
 from server.database import Database
-from server.models import Device, User
+from server.models import Device, OfficerSession, TrustedBrowser, User
 
 TOKEN_CACHE_SECONDS = 5.0  # a revocation from another process takes effect within this
 
@@ -193,17 +194,37 @@ class Accounts:
                 )
             )
 
-    def reset_password(self, username: str, password: str) -> None:
-        """A new password, and the console's sign-in lock lifted (an officer locked out)."""
+    def reset_password(self, username: str, password: str, now: datetime) -> None:
+        """A new password, the console's sign-in locks lifted (an officer locked out), and
+        every console session of the user ended (a copied cookie stops working)."""
         if len(password) < 8:
             raise AccountError("the password needs at least 8 characters")
         with self.db.writing() as s:
-            user = s.scalars(select(User).where(User.username == username)).first()
-            if user is None:
-                raise AccountError(f"no user named {username!r}")
+            user = self._user(s, username)
             user.password_hash = generate_password_hash(password)
             user.failed_logins = 0
             user.locked_until = None
+            s.execute(
+                update(TrustedBrowser)
+                .where(TrustedBrowser.user_id == user.id)
+                .values(failed_logins=0, locked_until=None)
+            )
+            revoke_sessions(s, user.id, now)
+
+    def set_locked(self, username: str, locked: bool, now: datetime) -> None:
+        """Lock a user out of the console (every session ended at once) or let them in again."""
+        with self.db.writing() as s:
+            user = self._user(s, username)
+            user.disabled_at = now if locked else None
+            if locked:
+                revoke_sessions(s, user.id, now)
+
+    @staticmethod
+    def _user(s: Session, username: str) -> User:
+        user = s.scalars(select(User).where(User.username == username)).first()
+        if user is None:
+            raise AccountError(f"no user named {username!r}")
+        return user
 
     def check_password(self, username: str, password: str) -> User | None:
         with self.db.reading() as s:
@@ -211,3 +232,12 @@ class Accounts:
             if user is None or not check_password_hash(user.password_hash, password):
                 return None
             return user
+
+
+def revoke_sessions(s: Session, user_id: int, now: datetime) -> None:
+    """End every live console session of a user, inside the caller's write transaction."""
+    s.execute(
+        update(OfficerSession)
+        .where(OfficerSession.user_id == user_id, OfficerSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )

@@ -10,13 +10,29 @@ from importlib import resources
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, session
+from flask.blueprints import BlueprintSetupState
+from werkzeug.routing import IntegerConverter
 
 from sahaja import protocol as p
 from server import errors
 from server.accounts import DeviceIdentity
+from server.console.sessions import officer_session_live
 from server.extensions import publish, services
 
 bp = Blueprint("api", __name__, url_prefix=p.API_PREFIX)
+
+
+class AsciiIntConverter(IntegerConverter):
+    """Digits 0-9 only: Werkzeug's ``int`` also takes full-width and other Unicode digits."""
+
+    regex = r"[0-9]+"
+
+
+def _ascii_int(state: BlueprintSetupState) -> None:
+    state.app.url_map.converters["int"] = AsciiIntConverter  # before the routes below are added
+
+
+bp.record_once(_ascii_int)
 
 
 # --- authentication ----------------------------------------------------------------------
@@ -50,7 +66,7 @@ def counter_actor(counter_id: str) -> str:
             raise errors.forbidden()
         return device.actor
     officer = session.get("officer")
-    if not officer:
+    if not officer or not officer_session_live(session):  # signed out, reset or locked since
         raise errors.unauthorized()
     token = request.headers.get("X-CSRF-Token", "")
     expected = session.get("csrf") or ""
@@ -75,8 +91,19 @@ def json_body() -> dict[str, Any]:
     return body
 
 
-def field(body: dict[str, Any], name: str, kind: type, *, required: bool, default: Any = None):
-    if name not in body or body[name] is None:
+def field(
+    body: dict[str, Any],
+    name: str,
+    kind: type,
+    *,
+    required: bool,
+    default: Any = None,
+    nullable: bool = False,
+):
+    """A field of the body; null only where the OpenAPI document allows it (``nullable``)."""
+    if body.get(name) is None:
+        if name in body and not nullable:
+            raise errors.malformed(name, "must not be null")
         if required:
             raise errors.malformed(name, "missing")
         return default
@@ -146,15 +173,17 @@ def issue_ticket(site: str):
     body = json_body()
     service = field(body, "service", str, required=True)
     priority = field(body, "priority", bool, required=False, default=False)
-    category = field(body, "priority_category", str, required=False)
+    category = field(body, "priority_category", str, required=False, nullable=True)
     if category is not None and category not in p.PRIORITY_CATEGORIES:
         raise errors.malformed(
             "priority_category", f"must be one of {', '.join(p.PRIORITY_CATEGORIES)}"
         )
     if category is not None:
         priority = True
-    request_id = field(body, "request_id", str, required=False) or f"srv-{uuid.uuid4()}"
-    if not 1 <= len(request_id) <= 64:
+    request_id = field(body, "request_id", str, required=False)
+    if request_id is None:
+        request_id = f"srv-{uuid.uuid4()}"
+    elif not 1 <= len(request_id) <= 64:  # "" is refused: it would not be the same id again
         raise errors.malformed("request_id", "must be 1 to 64 characters")
     outcome = svc.store.issue(
         site,
@@ -227,8 +256,8 @@ def device_health():
     report: dict[str, Any] = {
         "connected": field(body, "connected", bool, required=False, default=True),
         "printer": field(body, "printer", str, required=False, default="unknown"),
-        "last_ticket": field(body, "last_ticket", str, required=False),
-        "detail": field(body, "detail", str, required=False),
+        "last_ticket": field(body, "last_ticket", str, required=False, nullable=True),
+        "detail": field(body, "detail", str, required=False, nullable=True),
     }
     if report["printer"] not in p.PRINTER_STATES:
         raise errors.malformed("printer", f"must be one of {', '.join(p.PRINTER_STATES)}")

@@ -118,8 +118,13 @@ def cmd_user(args: argparse.Namespace) -> int:
     accounts = _accounts(args)
     role = "admin" if args.command == "admin" else "officer"
     if args.user_cmd == "reset":
-        accounts.reset_password(args.user, _password(args))
-        print(f"password of {args.user!r} set; sign-in lock cleared")
+        accounts.reset_password(args.user, _password(args), SystemClock().now())
+        print(f"password of {args.user!r} set; sign-in lock cleared; console sessions ended")
+        return 0
+    if args.user_cmd in ("lock", "unlock"):
+        accounts.set_locked(args.user, args.user_cmd == "lock", SystemClock().now())
+        done = "locked; console sessions ended" if args.user_cmd == "lock" else "unlocked"
+        print(f"{args.user!r} {done}")
         return 0
     site = getattr(args, "site", None)
     accounts.add_user(args.user, _password(args), role, site, SystemClock().now())
@@ -220,6 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p_reset.add_argument("user")
         p_reset.add_argument("--password-stdin", action="store_true")
+        p_lock = usub.add_parser(
+            "lock", help="lock a user out of the console and end their sessions (any user)"
+        )
+        p_lock.add_argument("user")
+        p_unlock = usub.add_parser("unlock", help="let a locked user sign in again")
+        p_unlock.add_argument("user")
         p_u.set_defaults(func=cmd_user)
     return parser
 

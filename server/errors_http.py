@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask, jsonify, request
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from sahaja import i18n
 from sahaja import protocol as p
@@ -43,7 +43,10 @@ def init_app(app: Flask) -> None:
         code, key = _HTTP_CODES.get(status, (p.ERR_MALFORMED, "server.malformed_json"))
         if status >= 500:
             code, key = p.ERR_INTERNAL, "server.internal_error"
-        return error_response(status, code, key)
+        response, status = error_response(status, code, key)
+        if isinstance(e, MethodNotAllowed) and e.valid_methods:  # RFC 9110: 405 names them
+            response.headers["Allow"] = ", ".join(sorted(e.valid_methods))
+        return response, status
 
     @app.errorhandler(OperationalError)
     def _db_busy(e: OperationalError):

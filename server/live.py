@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import request, session
+from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, emit, join_room
 
 from sahaja import protocol as p
+from server.console.sessions import EXTENSION, SESSION_KEY, officer_session_live
 from server.extensions import services
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,7 @@ class LiveNamespace(Namespace):
     def __init__(self, namespace: str) -> None:
         super().__init__(namespace)
         self.devices: dict[str, int] = {}  # connected sid -> device id (this process only)
+        self.officers: dict[str, str] = {}  # connected sid -> console session token
 
     def _rooms_for(self, auth: Any) -> tuple[str, str | None]:
         svc = services()
@@ -31,10 +33,12 @@ class LiveNamespace(Namespace):
             svc.accounts.touch(device.id, svc.clock.now())
             self.devices[request.sid] = device.id
             return device.site, device.counter_id
-        counter_id = session.get("counter") if session.get("officer") else None
+        live = officer_session_live(session)  # not signed out, reset or locked since
+        counter_id = session.get("counter") if live else None
         found = svc.config.counter(counter_id) if counter_id else None
         if found is None:
             raise ConnectionRefusedError(p.ERR_UNAUTHORIZED)
+        self.officers[request.sid] = session.get(SESSION_KEY)
         return found[0].code, found[1].id
 
     def on_connect(self, auth: Any = None) -> None:
@@ -48,6 +52,7 @@ class LiveNamespace(Namespace):
 
     def on_disconnect(self, *_reason: Any) -> None:
         self.devices.pop(request.sid, None)
+        self.officers.pop(request.sid, None)
 
     def on_request_snapshot(self, _data: Any = None) -> None:
         site = session.get("live_site")
@@ -57,15 +62,22 @@ class LiveNamespace(Namespace):
 
 
 def disconnect_revoked(socketio: SocketIO) -> int:
-    """Close the live connections of devices revoked since they connected."""
+    """Close the live connections of devices revoked, and of console sessions ended (signed
+    out, reset, locked, expired), since they connected."""
     namespace = socketio.server.namespace_handlers["/"]
     connected = dict(namespace.devices)
-    if not connected:
-        return 0
-    revoked = services().accounts.revoked_among(set(connected.values()))
-    gone = [sid for sid, device_id in connected.items() if device_id in revoked]
+    officers = dict(namespace.officers)
+    gone: list[str] = []
+    if connected:
+        revoked = services().accounts.revoked_among(set(connected.values()))
+        gone += [sid for sid, device_id in connected.items() if device_id in revoked]
+    sessions = current_app.extensions.get(EXTENSION)
+    if officers and sessions is not None:
+        ended = sessions.ended_among(set(officers.values()))
+        gone += [sid for sid, token in officers.items() if token in ended]
     for sid in gone:
         namespace.devices.pop(sid, None)
+        namespace.officers.pop(sid, None)
         socketio.server.disconnect(sid, namespace="/")
     return len(gone)
 

@@ -169,3 +169,42 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class OfficerSession(Base):
+    """A console sign-in, revocable on the server: the signed cookie carries only a random
+    token whose SHA-256 is ``id``. Signing out, a password reset and locking the account set
+    ``revoked_at``; every console request checks the row is still live."""
+
+    __tablename__ = "officer_session"
+    __table_args__ = (Index("ix_officer_session_user", "user_id", "revoked_at"),)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class TrustedBrowser(Base):
+    """A browser an officer signed in from before (a long-lived signed cookie holds a random
+    token whose SHA-256 is ``id``). Its sign-in failures are counted here, not on the account,
+    so a stranger's guesses that lock the account do not lock the officer out of it."""
+
+    __tablename__ = "trusted_browser"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SignInThrottle(Base):
+    """Sign-in attempts per client address: a sliding window over two fixed windows."""
+
+    __tablename__ = "signin_throttle"
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    previous_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -12,6 +12,8 @@ from flask import (
     Blueprint,
     Response,
     current_app,
+    jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -29,7 +31,9 @@ from server.console.page import (
     may_work_at,
     protocol_script,
 )
-from server.console.signin import SignInGuard
+from server.console.password_checks import TooBusy
+from server.console.sessions import EXTENSION, SESSION_KEY, OfficerSessions, officer_session_live
+from server.console.signin import Client, SignInGuard, Throttled
 from server.extensions import services
 
 bp = Blueprint(
@@ -57,8 +61,17 @@ def language() -> str:
     return i18n.normalize_language(session.get("lang"))
 
 
+# A long-lived cookie marking a browser an officer signed in from before: the account's
+# guessing lock (strangers) does not apply to it; its own failures lock only it.
+BROWSER_COOKIE = "sahaja_browser"
+
+
 def guard() -> SignInGuard:
     return current_app.extensions["sahaja_console"]
+
+
+def sessions() -> OfficerSessions:
+    return current_app.extensions[EXTENSION]
 
 
 def _fresh_session() -> None:
@@ -111,8 +124,8 @@ def _before() -> Any:
     if chosen in i18n.LANGUAGES:
         session["lang"] = chosen
     csrf.ensure(session)
-    if session.get("officer") and _expired():
-        _fresh_session()
+    if session.get("officer") and (_expired() or not officer_session_live(session)):
+        _fresh_session()  # ended here or elsewhere (sign-out, password reset, account locked)
     if request.endpoint not in PUBLIC and not session.get("officer"):
         return redirect(url_for("console.login"), 303)
     if request.method == "POST" and not csrf.valid(session, request.form.get(csrf.FORM_FIELD)):
@@ -163,10 +176,15 @@ def login():
             return redirect(url_for("console.index"), 303)
         return _login_page()
     username = request.form.get("username", "")
-    officer = guard().sign_in(username, request.form.get("password", ""))
+    client = Client(request.remote_addr, request.cookies.get(BROWSER_COOKIE))
+    try:
+        officer = guard().sign_in(username, request.form.get("password", ""), client)
+    except TooBusy as refused:
+        return _too_many(refused, username)
     if officer is None:
         message = i18n.t("console.sign_in_failed", language(), free=guard().policy.free_failures)
         return _login_page(401, message, username.strip()[:64])
+    sessions().revoke(session.get(SESSION_KEY))  # signing in again ends the previous sign-in
     _fresh_session()
     session.update(
         officer=officer.username,
@@ -174,11 +192,41 @@ def login():
         site=officer.site,
         signed_in_at=int(services().clock.now().timestamp()),
     )
-    return redirect(url_for("console.choose_counter"), 303)
+    session[SESSION_KEY] = officer.session_token
+    response = redirect(url_for("console.choose_counter"), 303)
+    if officer.browser_token:
+        response.set_cookie(
+            BROWSER_COOKIE,
+            officer.browser_token,
+            max_age=int(guard().policy.trusted_browser_days * 86400),
+            path=url_for("console.login"),
+            httponly=True,
+            samesite="Strict",
+            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        )
+    return response
+
+
+def _too_many(refused: TooBusy, username: str) -> Response:
+    """429 with Retry-After, before any password check: JSON for scripts, the sign-in page
+    (same text) for a browser."""
+    seconds = refused.retry_after
+    code, key = ("too_many_attempts", "console.too_many_attempts")
+    if not isinstance(refused, Throttled):
+        code, key = ("busy", "console.sign_in_busy")
+    message = i18n.t(key, language(), seconds=seconds)
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    if best == "text/html":
+        response = make_response(_login_page(429, message, username.strip()[:64]))
+    else:
+        response = make_response(jsonify({"error": code, "message": message}), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @bp.post("/logout")
 def logout():
+    sessions().revoke(session.get(SESSION_KEY))  # a copy of the cookie ends with it
     _fresh_session()
     return redirect(url_for("console.login", out=1), 303)
 
