@@ -187,7 +187,11 @@ class PublicTicketPayload(TypedDict):
     status: str  # one of TicketStatus
     issued_at: str  # ISO 8601 with offset, office time zone
     ahead: int | None  # waiting tickets called before this one (None once called/ended)
-    estimated_call_at: str | None  # ISO 8601, None once called/ended
+    estimated_call_at: str | None  # ISO 8601, the middle of the window; None once called/ended
+    estimate_from: str | None  # ISO 8601: the window of the estimated call, None unless waiting
+    estimate_to: str | None
+    estimate_today: bool | None  # False: the forecast reaches the closing time (may not be
+    # served today); None unless waiting
     counter: str | None  # counter id while called / when finished
     called_at: str | None
 
@@ -206,6 +210,11 @@ class ServiceCounts(TypedDict):
     name_en: str
     remaining: int  # under the site's and the service's quota
     waiting: int
+    # for a ticket taken now (sahaja.core.forecast.wait_for_new_ticket); None when the site
+    # does not call today
+    estimated_wait_minutes: int | None
+    estimate_from: str | None  # ISO 8601 with offset
+    estimate_to: str | None
 
 
 class CounterInfo(TypedDict):

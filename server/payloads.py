@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sahaja import protocol as p
 from sahaja.config import Counter, Site
 from sahaja.core import actions
+from sahaja.core.forecast import Estimate
 from server.models import Action, Ticket
 
 
@@ -16,10 +17,12 @@ def iso(dt: datetime | None, tz: ZoneInfo) -> str | None:
 
 
 def public_ticket_payload(
-    t: Ticket, tz: ZoneInfo, ahead: int | None = None, eta: datetime | None = None
+    t: Ticket, tz: ZoneInfo, ahead: int | None = None, eta: Estimate | None = None
 ) -> p.PublicTicketPayload:
-    """A ticket without its status code: what boards, counters and public views may show."""
+    """A ticket without its status code: what boards, counters and public views may show.
+    ``eta`` (the forecast) is shown only while the ticket waits."""
     waiting = t.status == p.STATUS_WAITING
+    est = eta if waiting else None
     return {
         "id": t.id,
         "number": t.number,
@@ -30,14 +33,17 @@ def public_ticket_payload(
         "status": t.status,
         "issued_at": iso(t.issued_at, tz) or "",
         "ahead": ahead if waiting else None,
-        "estimated_call_at": iso(eta, tz) if waiting else None,
+        "estimated_call_at": iso(est.at, tz) if est else None,
+        "estimate_from": iso(est.earliest, tz) if est else None,
+        "estimate_to": iso(est.latest, tz) if est else None,
+        "estimate_today": est.today if est else None,
         "counter": t.counter_id,
         "called_at": iso(t.called_at, tz),
     }
 
 
 def ticket_payload(
-    t: Ticket, tz: ZoneInfo, ahead: int | None = None, eta: datetime | None = None
+    t: Ticket, tz: ZoneInfo, ahead: int | None = None, eta: Estimate | None = None
 ) -> p.TicketPayload:
     """The whole ticket, status code included: only for the kiosk that issued it and the
     ticket's own status page (the code behind the QR is private to the citizen)."""

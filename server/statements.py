@@ -103,6 +103,12 @@ class Statements:
             Ticket.day == day,
             Ticket.status == p.STATUS_WAITING,
         )
+        self.waiting_all = select(*candidate).where(*waiting_at_site)
+        # Every write of a site logs an action, so the newest action id of the day changes
+        # whenever the queue does: the key of the cached forecast (server/store/views.py).
+        self.site_version = select(func.max(Action.id)).where(
+            Action.site == site, Action.day == day
+        )
         self.skipped = select(*candidate).where(
             *waiting_at_site, Ticket.eligible_after_call.is_not(None)
         )

@@ -6,7 +6,7 @@ its current ticket), built inside the write's transaction. Nothing here writes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 
 from sahaja import protocol as p
 from sahaja.config import Counter, Site
-from sahaja.core import actions, admission, calendar, estimate
+from sahaja.core import actions, admission, calendar, forecast
+from sahaja.core.forecast import Estimate, ServiceTime
+from sahaja.core.tickets import WaitingTicket
 from server.errors import not_found
-from server.models import Action, CounterState, Ticket
+from server.models import Action, CounterState, SiteDay, Ticket
 from server.payloads import (
     call_payload,
     counter_info,
@@ -27,7 +29,17 @@ from server.payloads import (
 )
 from server.store.base import Emission, StoreBase
 
-ESTIMATE_CACHE_SECONDS = 10.0
+FORECAST_MAX_AGE_SECONDS = 30.0  # a forecast of an unchanged queue is redone this often
+
+
+@dataclass(frozen=True)
+class SiteForecast:
+    """A site's forecast (``sahaja.core.forecast``) as of one state of its queue."""
+
+    key: tuple  # (day, newest action id): changes with every write of the site
+    computed_at: datetime
+    tickets: dict[int, Estimate]  # every waiting ticket, by id
+    new_ticket: dict[str, Estimate | None]  # a ticket of each service taken now
 
 
 class QueueViews:
@@ -38,7 +50,7 @@ class QueueViews:
         self.clock = base.clock
         self.tz = base.tz
         self.q = base.q
-        self._cache: dict[tuple, tuple[datetime, Any]] = {}
+        self._forecasts: dict[str, SiteForecast] = {}
 
     # --- the views -----------------------------------------------------------------------
     def counter_view(self, counter_id: str) -> dict[str, Any]:
@@ -94,8 +106,9 @@ class QueueViews:
     def queue_event(self, site_code: str) -> Emission:
         site = self.base.site(site_code)
         with self.db.reading() as session:
-            day = self.base.today()
-            services = self._service_counts(session, site, day)
+            now = self.clock.now()
+            day = self.base.today(now)
+            services = self._service_counts(session, site, day, now)
         return Emission(
             p.QUEUE_CHANGED, self._queue_payload(site, day, services), (p.site_room(site.code),)
         )
@@ -120,9 +133,9 @@ class QueueViews:
         if ticket.status != p.STATUS_WAITING or site is None or ticket.service not in site.services:
             return dict(payload(ticket, self.tz))
         ahead = self.ahead(session, ticket)
-        mean = self._mean_seconds(session, site, ticket.service, now)
-        opened = self._open_counters(session, site, ticket.service, now)
-        eta = estimate.estimated_call_at(now, ahead, mean, opened)
+        eta = self.site_forecast(session, site, now).tickets.get(ticket.id)
+        if eta is None:  # not in a forecast made before it existed: make a new one
+            eta = self.site_forecast(session, site, now, fresh=True).tickets.get(ticket.id)
         return dict(payload(ticket, self.tz, ahead, eta))
 
     def counter_body(
@@ -149,55 +162,100 @@ class QueueViews:
         }
         return session.connection().execute(stmt, params).scalar() or 0
 
-    # --- estimate inputs -------------------------------------------------------------------
-    def _cached(self, key: tuple, now: datetime, compute: Callable[[], Any]) -> Any:
-        """Estimate inputs change slowly: recompute them at most every few seconds."""
-        hit = self._cache.get(key)
-        if hit is not None and abs((now - hit[0]).total_seconds()) < ESTIMATE_CACHE_SECONDS:
-            return hit[1]
-        value = compute()
-        self._cache[key] = (now, value)
-        return value
+    # --- the forecast ------------------------------------------------------------------------
+    def site_forecast(
+        self, session: Session, site: Site, now: datetime, *, fresh: bool = False
+    ) -> SiteForecast:
+        """The site's forecast, made again when its queue changed (a new action of the day)
+        or after ``FORECAST_MAX_AGE_SECONDS``; else the one made before, in this process."""
+        day = self.base.today(now)
+        conn = session.connection()
+        version = conn.execute(self.q.site_version, {"site": site.code, "day": day}).scalar()
+        key = (day, version)
+        hit = self._forecasts.get(site.code)
+        if (
+            not fresh
+            and hit is not None
+            and hit.key == key
+            and abs((now - hit.computed_at).total_seconds()) < FORECAST_MAX_AGE_SECONDS
+        ):
+            return hit
+        made = self._make_forecast(session, site, day, now, key)
+        self._forecasts[site.code] = made
+        return made
 
-    def _mean_seconds(self, session: Session, site: Site, service: str, now: datetime) -> float:
-        def compute() -> float:
-            durations = session.scalars(
-                select(Ticket.service_seconds)
-                .where(
-                    Ticket.site == site.code,
-                    Ticket.service == service,
-                    Ticket.status == p.STATUS_FINISHED,
-                    Ticket.service_seconds.is_not(None),
-                )
-                .order_by(Ticket.finished_at.desc())
-                .limit(self.config.rules.estimate_window)
-            ).all()
-            default = self.config.services[service].default_service_minutes * 60
-            return estimate.rolling_mean_seconds(durations, default)
+    def _make_forecast(
+        self, session: Session, site: Site, day: date, now: datetime, key: tuple
+    ) -> SiteForecast:
+        conn = session.connection()
+        params = {"site": site.code, "day": day}
+        waiting = [WaitingTicket(*row) for row in conn.execute(self.q.waiting_all, params)]
+        call_count = session.scalar(
+            select(SiteDay.call_count).where(SiteDay.site == site.code, SiteDay.day == day)
+        )
+        states = session.scalars(
+            select(CounterState).where(CounterState.counter_id.in_([c.id for c in site.counters]))
+        ).all()
+        serving: dict[str, tuple[str, datetime]] = {}
+        for state in states:
+            current = self.current(session, state, day)
+            if current is not None and current.called_at is not None:
+                serving[state.counter_id] = (current.service, current.called_at)
+        rules = self.config.rules
+        counters = forecast.counters_now(
+            site,
+            {s.counter_id: s.last_action_at for s in states},
+            serving,
+            now,
+            rules,
+            [t.service for t in waiting],
+        )
+        times = {s: self._service_time(session, site, s) for s in site.services}
+        periods = self.calling_periods(site, day)
+        args = (counters, times, periods, rules)
+        calls = call_count or 0
+        tickets = forecast.forecast(now, site, waiting, *args, call_count=calls)
+        new_ticket: dict[str, Estimate | None] = {}
+        for service in site.services:
+            eta = forecast.wait_for_new_ticket(now, site, service, waiting, *args, call_count=calls)
+            new_ticket[service] = eta if eta.today else None
+        return SiteForecast(key, now, tickets, new_ticket)
 
-        return self._cached(("mean", site.code, service), now, compute)
+    def calling_periods(self, site: Site, day: date) -> list[tuple[datetime, datetime]]:
+        """When the site's counters call on ``day`` (``calendar.calling_periods``)."""
+        return forecast.periods_of_day(site, day, self.tz)
 
-    def _open_counters(self, session: Session, site: Site, service: str, now: datetime) -> int:
-        def compute() -> int:
-            serving = [c.id for c in estimate.counters_serving(site, service)]
-            last = session.scalars(
-                select(CounterState.last_action_at).where(CounterState.counter_id.in_(serving))
-            ).all()
-            return estimate.open_counters(last, now, self.config.rules.counter_idle_minutes)
-
-        return self._cached(("open", site.code, service), now, compute)
+    def _service_time(self, session: Session, site: Site, service: str) -> ServiceTime:
+        """Learned from the site's last ``estimate_window`` finished tickets of the service."""
+        durations = session.scalars(
+            select(Ticket.service_seconds)
+            .where(
+                Ticket.site == site.code,
+                Ticket.service == service,
+                Ticket.status == p.STATUS_FINISHED,
+                Ticket.service_seconds.is_not(None),
+            )
+            .order_by(Ticket.finished_at.desc())
+            .limit(self.config.rules.estimate_window)
+        ).all()
+        default = self.config.services[service].default_service_minutes * 60
+        return ServiceTime.from_durations(durations, default)
 
     # --- sites and counts --------------------------------------------------------------------
-    def _service_counts(self, session: Session, site: Site, day: date) -> list[p.ServiceCounts]:
+    def _service_counts(
+        self, session: Session, site: Site, day: date, now: datetime
+    ) -> list[p.ServiceCounts]:
         params = {"site": site.code, "day": day}
         conn = session.connection()
         issued = dict(conn.execute(self.q.service_days_of_site, params).all())
         waiting = dict(conn.execute(self.q.waiting_by_service, params).all())
         site_issued = sum(issued.values())
+        new_ticket = self.site_forecast(session, site, now).new_ticket
         out: list[p.ServiceCounts] = []
         for code in site.services:
             svc = self.config.services[code]
             n = issued.get(code, 0)
+            eta = new_ticket.get(code)
             out.append(
                 {
                     "code": code,
@@ -207,6 +265,9 @@ class QueueViews:
                     "issued": n,
                     "remaining": admission.remaining(site, code, site_issued, n),
                     "waiting": waiting.get(code, 0),
+                    "estimated_wait_minutes": forecast.minutes_until(now, eta) if eta else None,
+                    "estimate_from": iso(eta.earliest, self.tz) if eta else None,
+                    "estimate_to": iso(eta.latest, self.tz) if eta else None,
                 }
             )
         return out
@@ -225,7 +286,7 @@ class QueueViews:
 
     def _site_view(self, session: Session, site: Site, now: datetime) -> dict[str, Any]:
         day = self.base.today(now)
-        queue = self._queue_payload(site, day, self._service_counts(session, site, day))
+        queue = self._queue_payload(site, day, self._service_counts(session, site, day, now))
         states = {
             s.counter_id: s
             for s in session.scalars(

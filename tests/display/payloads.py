@@ -81,6 +81,9 @@ def ticket(
         "issued_at": (called_at - timedelta(minutes=20)).isoformat(),
         "ahead": None,
         "estimated_call_at": None,
+        "estimate_from": None,
+        "estimate_to": None,
+        "estimate_today": None,
         "status_code": f"st{_ticket_id(number)}",
         "counter": counter,
         "called_at": called_at.isoformat(),
@@ -140,6 +143,9 @@ def queue_changed(when: datetime, waiting: dict[str, int]) -> p.QueueChangedPayl
             "issued": 10,
             "remaining": 50,
             "waiting": n,
+            "estimated_wait_minutes": 8 * n,
+            "estimate_from": None,
+            "estimate_to": None,
         }
         for code, n in waiting.items()
     ]

@@ -264,25 +264,27 @@ def test_transfer_to_unknown_service(client, kiosk, counter1):
     assert (r.status_code, r.json["error"]) == (404, p.ERR_UNKNOWN_SERVICE)
 
 
-def test_public_status_reports_ahead_and_estimate_from_rolling_mean(client, kiosk, counter1, clock):
-    codes = [issue(client, kiosk, "KTP").json["status_code"] for _ in range(4)]
-    client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}", headers=counter1)  # A001 called
-    clock.advance(minutes=4)
-    client.post(
-        f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}", headers=counter1
-    )  # A001 took 4 min
-    clock.advance(minutes=2)
-    client.post(
-        f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_FINISH}", headers=counter1
-    )  # A002 took 2 min
+def test_public_status_reports_ahead_and_the_forecast_window(client, kiosk, counter1, clock):
+    codes = [issue(client, kiosk, "KTP").json["status_code"] for _ in range(5)]
+    nxt = f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}"
+    client.post(nxt, headers=counter1)  # A001 called
+    for minutes in (4, 2):  # A001 took 4 minutes, A002 2
+        clock.advance(minutes=minutes)
+        client.post(nxt, headers=counter1)
+    clock.advance(minutes=3)  # A003 took 3
+    client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_FINISH}", headers=counter1)
     first = client.get(f"/api/v1/tickets/{codes[0]}").json
     assert first["status"] == p.STATUS_FINISHED and first["ahead"] is None
-    last = client.get(f"/api/v1/tickets/{codes[3]}").json
+    assert first["estimate_from"] is None and first["estimate_to"] is None
+    last = client.get(f"/api/v1/tickets/{codes[4]}").json
     assert last["status"] == p.STATUS_WAITING and last["ahead"] == 1
     now = clock.now()
-    # mean 3 minutes, one counter open (L1 acted recently), one ahead
-    expected = (now + timedelta(minutes=3)).astimezone(WIB).isoformat(timespec="seconds")
-    assert last["estimated_call_at"] == expected
+    # learned mean 3 minutes; L1 (the only KTP counter) is free: A004 now, A005 after it
+    expected = (now + timedelta(minutes=3)).astimezone(WIB)
+    assert last["estimated_call_at"] == expected.isoformat(timespec="seconds")
+    start, end = (datetime.fromisoformat(last[k]) for k in ("estimate_from", "estimate_to"))
+    assert start < expected < end
+    assert last["estimate_today"] is True
 
 
 def test_void_returns_quota_and_never_reuses_the_number(client, kiosk, counter1, make_token):

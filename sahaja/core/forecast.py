@@ -1,0 +1,322 @@
+"""When each waiting ticket of a site will be called: the core's own balancing run forward.
+
+The model: the counters that are open now go on calling by ``balancing.pick_next`` (priority
+first, oldest first across each counter's services, skipped tickets back after their calls)
+whenever they are free and inside a calling period; a counter serving someone is free after
+the rest of that service's expected time; each call keeps the counter busy for the service's
+learned mean time. The result for each ticket is the moment its counter becomes free for it,
+with a window from the spread of the service times ahead of it (their variances add up).
+
+What it does not know: each citizen's own service time, tickets not issued yet (a priority
+ticket arriving later jumps the queue), officers who leave early or start late, no-shows
+before they happen. It is standard library only and takes the time as an argument.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sahaja.config import QueueRules, Site
+from sahaja.core import balancing, calendar
+from sahaja.core.estimate import is_open
+from sahaja.core.tickets import WaitingTicket
+
+Z = 1.5  # half-width of the window in standard deviations of the time ahead
+MIN_HALF_WIDTH = timedelta(minutes=5)  # nobody can promise a call to the minute
+OUTLIER_FACTOR = 3.0  # a duration over 3x the median is a forgotten "finish", not a service
+MIN_SAMPLES = 3  # fewer finished tickets than this: the configured default is used
+RESIDUAL_FLOOR = 0.25  # an overdue service is still expected to take this share of a mean
+NEW_TICKET_ID = -1  # the id of the imagined ticket taken now (wait_for_new_ticket)
+
+
+@dataclass(frozen=True)
+class ServiceTime:
+    """How long serving one citizen of a service takes: mean and spread (seconds), and the
+    standard error of the mean (how well the mean itself is known)."""
+
+    mean: float
+    sd: float
+    mean_error: float = 0.0
+
+    @classmethod
+    def exact(cls, seconds: float) -> ServiceTime:
+        """A known mean with no spread (the simulator's reference)."""
+        return cls(float(seconds), 0.0, 0.0)
+
+    @classmethod
+    def default(cls, seconds: float) -> ServiceTime:
+        """The configured default before there is data: spread and doubt of half the mean."""
+        return cls(float(seconds), seconds * 0.5, seconds * 0.25)
+
+    @classmethod
+    def from_durations(cls, seconds: Iterable[float | None], default_seconds: float) -> ServiceTime:
+        """Robust learning from recent finished services: durations over ``OUTLIER_FACTOR``
+        times the median are dropped (a "finish" pressed hours late), then mean and spread of
+        the rest. Fewer than ``MIN_SAMPLES`` durations: the configured default."""
+        good = sorted(float(d) for d in seconds if d is not None and d > 0)
+        if len(good) < MIN_SAMPLES:
+            return cls.default(default_seconds)
+        cap = OUTLIER_FACTOR * statistics.median(good)
+        kept = [d for d in good if d <= cap]
+        mean = statistics.fmean(kept)
+        sd = statistics.stdev(kept) if len(kept) > 1 else mean * 0.5
+        return cls(mean, sd, sd / math.sqrt(len(kept)))
+
+
+@dataclass(frozen=True)
+class CounterNow:
+    """A counter that calls in the forecast: its services and what it is doing now."""
+
+    id: str
+    services: tuple[str, ...]
+    serving: str | None = None  # the service of the ticket it is serving, if any
+    serving_since: datetime | None = None  # when that ticket was called
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """When a ticket is expected to be called (``at``), the window around it, and whether
+    that falls within today's calling periods (``today`` False: may not be served today)."""
+
+    at: datetime
+    earliest: datetime
+    latest: datetime
+    today: bool
+
+
+# --- inputs from what the server knows ---------------------------------------------------------
+def periods_of_day(
+    site: Site, day: date, tz: ZoneInfo, holidays: Mapping[date, str] | None = None
+) -> list[tuple[datetime, datetime]]:
+    """``calendar.calling_periods`` of a local day as aware datetimes."""
+    midnight = datetime(day.year, day.month, day.day, tzinfo=tz)
+    return [
+        (midnight + timedelta(minutes=a), midnight + timedelta(minutes=b))
+        for a, b in calendar.calling_periods(site, day, holidays)
+    ]
+
+
+def counters_now(
+    site: Site,
+    last_action: Mapping[str, datetime | None],
+    serving: Mapping[str, tuple[str, datetime]],
+    now: datetime,
+    rules: QueueRules,
+    waiting_services: Iterable[str] = (),
+) -> list[CounterNow]:
+    """The counters that will call: the open ones (``estimate.is_open``) and those serving
+    someone. Before anyone acted (the morning), every configured counter; later, a service
+    that has tickets waiting but no such counter (a quiet service) gets the site's counters
+    configured for it."""
+    chosen = {
+        c.id
+        for c in site.counters
+        if c.id in serving or is_open(last_action.get(c.id), now, rules.counter_idle_minutes)
+    }
+    if not chosen:  # nobody has acted yet (the morning): every configured counter will
+        return [CounterNow(c.id, c.services) for c in site.counters]
+    for service in dict.fromkeys(waiting_services):
+        if not any(service in c.services for c in site.counters if c.id in chosen):
+            chosen |= {c.id for c in site.counters if service in c.services}
+    out = []
+    for c in site.counters:
+        if c.id in chosen:
+            busy = serving.get(c.id)
+            out.append(CounterNow(c.id, c.services, *(busy or (None, None))))
+    return out
+
+
+# --- time inside the calling periods -----------------------------------------------------------
+class _Periods:
+    def __init__(self, periods: Sequence[tuple[datetime, datetime]]) -> None:
+        self.spans = sorted((a, b) for a, b in periods if b > a)
+
+    @property
+    def close(self) -> datetime | None:
+        return self.spans[-1][1] if self.spans else None
+
+    def callable_at(self, t: datetime) -> datetime | None:
+        """The first moment at or after ``t`` when counters call; None after the last one."""
+        for a, b in self.spans:
+            if t < b:
+                return max(t, a)
+        return None
+
+    def forward(self, t: datetime, seconds: float) -> datetime:
+        """``t`` moved on by ``seconds`` of calling time (breaks do not count)."""
+        left = timedelta(seconds=seconds)
+        for a, b in self.spans:
+            if t >= b:
+                continue
+            t = max(t, a)
+            if t + left <= b:
+                return t + left
+            left -= b - t
+            t = b
+        return t + left
+
+    def back(self, t: datetime, seconds: float, floor: datetime) -> datetime:
+        """``t`` moved back by ``seconds`` of calling time, not before ``floor``."""
+        left = timedelta(seconds=seconds)
+        for a, b in reversed(self.spans):
+            if t <= a:
+                continue
+            t = min(t, b)
+            if t - left >= a:
+                return max(t - left, floor)
+            left -= t - a
+            t = a
+        return max(t - left, floor)
+
+
+# --- the forecast ------------------------------------------------------------------------------
+class _Queue:
+    """The waiting tickets, each service's fresh ones in call order plus the skipped ones:
+    ``pick_next`` over ``candidates`` chooses as over the whole queue
+    (``balancing.next_candidates``), so every simulated call costs the same."""
+
+    def __init__(self, waiting: Iterable[WaitingTicket]) -> None:
+        self.fresh: dict[str, list[WaitingTicket]] = {}
+        self.skipped: list[WaitingTicket] = []
+        for t in waiting:
+            if t.eligible_after_call is None:
+                self.fresh.setdefault(t.service, []).append(t)
+            else:
+                self.skipped.append(t)
+        for line in self.fresh.values():
+            line.sort(key=WaitingTicket.call_order, reverse=True)  # first to call at the end
+
+    def candidates(self, services: Sequence[str]) -> list[WaitingTicket]:
+        heads = [self.fresh[s][-1] for s in services if self.fresh.get(s)]
+        return [t for t in self.skipped if t.service in services] + heads
+
+    def remove(self, ticket: WaitingTicket) -> None:
+        if ticket.eligible_after_call is None:
+            self.fresh[ticket.service].pop()
+        else:
+            self.skipped.remove(ticket)
+
+    def left(self) -> list[WaitingTicket]:
+        return self.skipped + [t for line in self.fresh.values() for t in line]
+
+
+def forecast(
+    now: datetime,
+    site: Site,
+    waiting: Sequence[WaitingTicket],
+    counters: Sequence[CounterNow],
+    service_times: Mapping[str, ServiceTime],
+    periods: Sequence[tuple[datetime, datetime]],
+    rules: QueueRules,
+    *,
+    call_count: int = 0,
+) -> dict[int, Estimate]:
+    """The estimated call of every waiting ticket of a site, by ticket id.
+
+    ``counters`` are the counters that will call (see ``counters_now``; empty: every
+    configured counter of ``site``, free now); ``service_times`` per service code (a missing
+    one: 8 minutes, half of it spread); ``periods`` today's calling periods (counters call
+    nothing outside them); ``call_count`` the site's calls so far today (skipped tickets come
+    back after ``rules.skip_recall_after`` calls). Tickets still waiting at the end of the
+    last period get ``today=False`` and the close as their time.
+    """
+    if not counters:
+        counters = [CounterNow(c.id, c.services) for c in site.counters]
+    spans = _Periods(periods)
+    fallback = ServiceTime.default(8 * 60)
+
+    def time_of(service: str | None) -> ServiceTime:
+        return service_times.get(service or "", fallback)
+
+    # Each counter: (free at, order, chain variance, chain doubt of the mean)
+    free: list[tuple[datetime, int]] = []
+    chain_var: list[float] = []
+    chain_doubt: list[float] = []
+    pooled: dict[str, int] = {}
+    for i, c in enumerate(counters):
+        for s in c.services:
+            pooled[s] = pooled.get(s, 0) + 1
+        at, var, doubt = now, 0.0, 0.0
+        if c.serving_since is not None:
+            st = time_of(c.serving)
+            elapsed = max((now - c.serving_since).total_seconds(), 0.0)
+            rest = max(st.mean - elapsed, st.mean * RESIDUAL_FLOOR)
+            share = rest / st.mean if st.mean > 0 else 1.0
+            at = spans.forward(now, rest)
+            var, doubt = st.sd**2 * share, st.mean_error * share
+        free.append((at, i))
+        chain_var.append(var)
+        chain_doubt.append(doubt)
+    heap = list(free)
+    heapq.heapify(heap)
+
+    queue = _Queue(waiting)
+    out: dict[int, Estimate] = {}
+    calls = call_count
+    while heap:
+        at, i = heapq.heappop(heap)
+        start = spans.callable_at(at)
+        if start is None:
+            continue  # this counter calls nothing more today
+        counter = counters[i]
+        chosen = balancing.pick_next(queue.candidates(counter.services), counter.services, calls)
+        if chosen is None:
+            continue  # nothing more for it (later arrivals are not foreseen)
+        queue.remove(chosen)
+        calls += 1
+        sd = math.sqrt(chain_var[i] / max(pooled.get(chosen.service, 1), 1) + chain_doubt[i] ** 2)
+        half = max(timedelta(seconds=Z * sd), MIN_HALF_WIDTH).total_seconds()
+        latest = spans.forward(start, half)
+        close = spans.close
+        if close is not None and latest > close:
+            latest = max(close, start)
+        out[chosen.id] = Estimate(start, spans.back(start, half, now), latest, True)
+        st = time_of(chosen.service)
+        chain_var[i] += st.sd**2
+        chain_doubt[i] += st.mean_error
+        heapq.heappush(heap, (spans.forward(start, st.mean), i))
+
+    close = spans.close or now
+    end = max(close, now)
+    for t in queue.left():
+        out[t.id] = Estimate(end, end, end, False)
+    return out
+
+
+def wait_for_new_ticket(
+    now: datetime,
+    site: Site,
+    service: str,
+    waiting: Sequence[WaitingTicket],
+    counters: Sequence[CounterNow],
+    service_times: Mapping[str, ServiceTime],
+    periods: Sequence[tuple[datetime, datetime]],
+    rules: QueueRules,
+    *,
+    call_count: int = 0,
+    priority: bool = False,
+) -> Estimate:
+    """The estimated call of a ticket of ``service`` taken now (kiosk home screen, site page)."""
+    new = WaitingTicket(NEW_TICKET_ID, service, priority, now)
+    result = forecast(
+        now,
+        site,
+        [*waiting, new],
+        counters,
+        service_times,
+        periods,
+        rules,
+        call_count=call_count,
+    )
+    return result[NEW_TICKET_ID]
+
+
+def minutes_until(now: datetime, estimate: Estimate) -> int:
+    """Whole minutes from ``now`` to the estimated call (never negative)."""
+    return max(0, math.ceil((estimate.at - now).total_seconds() / 60))
