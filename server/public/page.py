@@ -130,6 +130,8 @@ def status_view(
         if estimate:
             view["estimate"] = estimate
             lines.append(i18n.t("public.estimate_hint", lang))
+        if ticket.get("estimate_today") is False:  # the forecast runs into closing time
+            lines.append(i18n.t("public.maybe_not_today", lang))
     elif status == p.STATUS_CALLED:
         state = CALLED
         found = config.counter(ticket.get("counter") or "")

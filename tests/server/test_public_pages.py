@@ -60,8 +60,10 @@ def test_waiting_page_shows_number_service_site_place_and_estimate(client, kiosk
     assert '<html lang="id">' in html
     assert mine["number"] in html and "KTP-el" in html and "Kantor Kecamatan Pare" in html
     assert t("ahead", n=1) in html
-    eta = datetime.fromisoformat(mine["estimated_call_at"]).astimezone(WIB)
-    assert t("around", time=i18n.format_time(eta, "id")) in html
+    start, end = (datetime.fromisoformat(mine[k]) for k in ("estimate_from", "estimate_to"))
+    assert end > start  # the estimator's window, as the kiosk got it
+    window = f"{start.astimezone(WIB):%H.%M}–{end.astimezone(WIB):%H.%M} WIB"
+    assert t("window", window=window) in html  # "Perkiraan dipanggil 08.04–08.12 WIB"
     assert state_of(html) == "waiting"
     # without a script the page refreshes itself; with one, the script does
     assert '<noscript><meta http-equiv="refresh" content="15"></noscript>' in html
@@ -207,6 +209,9 @@ def test_the_estimators_window_wins_over_the_point_estimate():
     assert english["estimate"] == "Expected call 09:40–10:05 WIB"
     point = status_view(load_config(), waiting_ticket(), NOW, "id", PollPolicy())
     assert point["estimate"] == "Perkiraan dipanggil sekitar 09.50 WIB"
+    assert i18n.t("public.maybe_not_today") not in point["lines"]
+    late = status_view(load_config(), waiting_ticket(estimate_today=False), NOW, "id", PollPolicy())
+    assert i18n.t("public.maybe_not_today") in late["lines"]
 
 
 @pytest.mark.parametrize(
