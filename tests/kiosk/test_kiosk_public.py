@@ -59,7 +59,7 @@ def test_home_shows_the_expected_wait_under_each_service(painter):
     s = kiosk(queue={"site": "PRE", "services": services})
     painter.paint(s, WALL)
     assert "Perkiraan tunggu ± 25 menit" in painter.drawn
-    assert "Perkiraan tunggu: langsung dilayani" in painter.drawn
+    assert "Tanpa menunggu" in painter.drawn
     s.handle(st.ToggleLanguage(), 1)
     painter.paint(s, WALL)
     assert "Expected wait ± 25 min" in painter.drawn
