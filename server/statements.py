@@ -103,7 +103,16 @@ class Statements:
             Ticket.day == day,
             Ticket.status == p.STATUS_WAITING,
         )
-        self.waiting_all = select(*candidate).where(*waiting_at_site)
+        # the forecast's queue: the first ``n`` of a service in call order (the skipped ones
+        # come from ``skipped``), so its cost does not grow past what a day can call
+        self.waiting_first = (
+            select(*candidate)
+            .where(
+                *waiting_at_site, Ticket.service == service, Ticket.eligible_after_call.is_(None)
+            )
+            .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+            .limit(bindparam("n"))
+        )
         # Every write of a site logs an action, so the newest action id of the day changes
         # whenever the queue does: the key of the cached forecast (server/store/views.py).
         self.site_version = select(func.max(Action.id)).where(

@@ -32,7 +32,7 @@ MIN_HALF_WIDTH = timedelta(minutes=5)  # nobody can promise a call to the minute
 OUTLIER_FACTOR = 3.0  # a duration over 3x the median is a forgotten "finish", not a service
 MIN_SAMPLES = 3  # fewer finished tickets than this: the configured default is used
 RESIDUAL_FLOOR = 0.25  # an overdue service is still expected to take this share of a mean
-NEW_TICKET_ID = -1  # the id of the imagined ticket taken now (wait_for_new_ticket)
+MAX_PRIORITY_LOAD = 0.5  # priority arrivals are assumed to take at most half a counter's time
 
 
 @dataclass(frozen=True)
@@ -161,19 +161,6 @@ class _Periods:
             t = b
         return t + left
 
-    def back(self, t: datetime, seconds: float, floor: datetime) -> datetime:
-        """``t`` moved back by ``seconds`` of calling time, not before ``floor``."""
-        left = timedelta(seconds=seconds)
-        for a, b in reversed(self.spans):
-            if t <= a:
-                continue
-            t = min(t, b)
-            if t - left >= a:
-                return max(t - left, floor)
-            left -= t - a
-            t = a
-        return max(t - left, floor)
-
 
 # --- the forecast ------------------------------------------------------------------------------
 class _Queue:
@@ -216,6 +203,7 @@ def forecast(
     rules: QueueRules,
     *,
     call_count: int = 0,
+    priority_per_hour: Mapping[str, float] | None = None,
 ) -> dict[int, Estimate]:
     """The estimated call of every waiting ticket of a site, by ticket id.
 
@@ -223,9 +211,51 @@ def forecast(
     configured counter of ``site``, free now); ``service_times`` per service code (a missing
     one: 8 minutes, half of it spread); ``periods`` today's calling periods (counters call
     nothing outside them); ``call_count`` the site's calls so far today (skipped tickets come
-    back after ``rules.skip_recall_after`` calls). Tickets still waiting at the end of the
+    back after ``rules.skip_recall_after`` calls); ``priority_per_hour`` the rate at which
+    priority tickets of each service have been arriving today: a regular ticket is expected
+    to let that many more go first while it waits. Tickets still waiting at the end of the
     last period get ``today=False`` and the close as their time.
+
+    ``at`` is the middle of the window; ``earliest`` may lie before ``now`` (the call may
+    come any moment).
     """
+    args = (now, site, waiting, counters, service_times, periods, rules)
+    return _run(*args, call_count, priority_per_hour, ())[0]
+
+
+def forecast_with_new_tickets(
+    now: datetime,
+    site: Site,
+    waiting: Sequence[WaitingTicket],
+    counters: Sequence[CounterNow],
+    service_times: Mapping[str, ServiceTime],
+    periods: Sequence[tuple[datetime, datetime]],
+    rules: QueueRules,
+    *,
+    call_count: int = 0,
+    priority_per_hour: Mapping[str, float] | None = None,
+) -> tuple[dict[int, Estimate], dict[str, Estimate]]:
+    """``forecast``, and ``wait_for_new_ticket`` of every service of the site, in one run.
+
+    A regular ticket taken now is the last in call order of its service, so it changes no
+    call before its own: a counter calls it at the first moment it is free with nothing due
+    among its services (where the run without it calls a skipped ticket early, or stops)."""
+    args = (now, site, waiting, counters, service_times, periods, rules)
+    return _run(*args, call_count, priority_per_hour, site.services)
+
+
+def _run(
+    now: datetime,
+    site: Site,
+    waiting: Sequence[WaitingTicket],
+    counters: Sequence[CounterNow],
+    service_times: Mapping[str, ServiceTime],
+    periods: Sequence[tuple[datetime, datetime]],
+    rules: QueueRules,
+    call_count: int,
+    priority_per_hour: Mapping[str, float] | None,
+    new_services: Sequence[str],
+) -> tuple[dict[int, Estimate], dict[str, Estimate]]:
     if not counters:
         counters = [CounterNow(c.id, c.services) for c in site.counters]
     spans = _Periods(periods)
@@ -255,9 +285,35 @@ def forecast(
         chain_doubt.append(doubt)
     heap = list(free)
     heapq.heapify(heap)
+    # priority tickets still to come: the share of each counter's time they will take
+    rates = priority_per_hour or {}
+    load = [
+        min(
+            sum(
+                rates.get(s, 0.0) / 3600 * time_of(s).mean / max(pooled.get(s, 1), 1)
+                for s in c.services
+            ),
+            MAX_PRIORITY_LOAD,
+        )
+        for c in counters
+    ]
+
+    def window(i: int, start: datetime, service: str, priority: bool) -> Estimate:
+        var = chain_var[i] / max(pooled.get(service, 1), 1) + chain_doubt[i] ** 2
+        if load[i] > 0 and not priority:
+            # Priority tickets arriving while it waits may go first: about load/(1-load) of
+            # the wait again. Only the window widens: moving the middle later made the
+            # median error worse on the simulated days (docs/decisions.md).
+            waited = max((start - now).total_seconds(), 0.0)
+            extra = waited * load[i] / (1 - load[i])
+            var += extra * time_of(service).mean  # Poisson arrivals: variance ~ mean
+        half = max(timedelta(seconds=Z * math.sqrt(var)), MIN_HALF_WIDTH)
+        return Estimate(start, start - half, start + half, True)
 
     queue = _Queue(waiting)
     out: dict[int, Estimate] = {}
+    new: dict[str, Estimate] = {}
+    unresolved = set(new_services)
     calls = call_count
     while heap:
         at, i = heapq.heappop(heap)
@@ -266,27 +322,33 @@ def forecast(
             continue  # this counter calls nothing more today
         counter = counters[i]
         chosen = balancing.pick_next(queue.candidates(counter.services), counter.services, calls)
+        if unresolved and (chosen is None or not balancing.is_due(chosen, calls)):
+            # nothing due for this counter: a ticket taken now of its services is called here
+            for service in unresolved.intersection(counter.services):
+                new[service] = window(i, start, service, False)
+            unresolved.difference_update(counter.services)
         if chosen is None:
             continue  # nothing more for it (later arrivals are not foreseen)
         queue.remove(chosen)
         calls += 1
-        sd = math.sqrt(chain_var[i] / max(pooled.get(chosen.service, 1), 1) + chain_doubt[i] ** 2)
-        half = max(timedelta(seconds=Z * sd), MIN_HALF_WIDTH).total_seconds()
-        latest = spans.forward(start, half)
-        close = spans.close
-        if close is not None and latest > close:
-            latest = max(close, start)
-        out[chosen.id] = Estimate(start, spans.back(start, half, now), latest, True)
+        out[chosen.id] = window(i, start, chosen.service, chosen.priority)
         st = time_of(chosen.service)
         chain_var[i] += st.sd**2
         chain_doubt[i] += st.mean_error
         heapq.heappush(heap, (spans.forward(start, st.mean), i))
 
-    close = spans.close or now
-    end = max(close, now)
+    late = beyond_today(now, periods)
     for t in queue.left():
-        out[t.id] = Estimate(end, end, end, False)
-    return out
+        out[t.id] = late
+    for service in unresolved:
+        new[service] = late
+    return out, new
+
+
+def beyond_today(now: datetime, periods: Sequence[tuple[datetime, datetime]]) -> Estimate:
+    """The estimate of a ticket today's calling time does not reach: the close, not today."""
+    end = max([now, *(b for _, b in periods)])
+    return Estimate(end, end - MIN_HALF_WIDTH, end + MIN_HALF_WIDTH, False)
 
 
 def wait_for_new_ticket(
@@ -301,9 +363,18 @@ def wait_for_new_ticket(
     *,
     call_count: int = 0,
     priority: bool = False,
+    priority_per_hour: Mapping[str, float] | None = None,
 ) -> Estimate:
-    """The estimated call of a ticket of ``service`` taken now (kiosk home screen, site page)."""
-    new = WaitingTicket(NEW_TICKET_ID, service, priority, now)
+    """The estimated call of a ticket of ``service`` taken now (kiosk home screen, site page).
+    ``forecast_with_new_tickets`` gives every service's at once, and the forecast too."""
+    if not priority:
+        args = (now, site, waiting, counters, service_times, periods, rules)
+        return _run(*args, call_count, priority_per_hour, (service,))[1][service]
+    # a priority ticket goes ahead of others: run the forecast with it in the queue,
+    # after every ticket already issued (even one issued at this very instant)
+    new_id = max((t.id for t in waiting), default=0) + 1
+    issued = max([now, *(t.issued_at for t in waiting)])
+    new = WaitingTicket(new_id, service, priority, issued)
     result = forecast(
         now,
         site,
@@ -313,8 +384,9 @@ def wait_for_new_ticket(
         periods,
         rules,
         call_count=call_count,
+        priority_per_hour=priority_per_hour,
     )
-    return result[NEW_TICKET_ID]
+    return result[new_id]
 
 
 def minutes_until(now: datetime, estimate: Estimate) -> int:

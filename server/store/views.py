@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sahaja import protocol as p
@@ -30,6 +30,8 @@ from server.payloads import (
 from server.store.base import Emission, StoreBase
 
 FORECAST_MAX_AGE_SECONDS = 30.0  # a forecast of an unchanged queue is redone this often
+FORECAST_HORIZON = 300  # waiting tickets per service the forecast reads; a site calls fewer
+# in a day, so the ones after them are "not today" anyway
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class SiteForecast:
     computed_at: datetime
     tickets: dict[int, Estimate]  # every waiting ticket, by id
     new_ticket: dict[str, Estimate | None]  # a ticket of each service taken now
+    beyond: Estimate  # for a waiting ticket past the horizon: the close, not today
 
 
 class QueueViews:
@@ -133,9 +136,11 @@ class QueueViews:
         if ticket.status != p.STATUS_WAITING or site is None or ticket.service not in site.services:
             return dict(payload(ticket, self.tz))
         ahead = self.ahead(session, ticket)
-        eta = self.site_forecast(session, site, now).tickets.get(ticket.id)
+        made = self.site_forecast(session, site, now)
+        eta = made.tickets.get(ticket.id)
         if eta is None:  # not in a forecast made before it existed: make a new one
-            eta = self.site_forecast(session, site, now, fresh=True).tickets.get(ticket.id)
+            made = self.site_forecast(session, site, now, fresh=True)
+            eta = made.tickets.get(ticket.id, made.beyond)
         return dict(payload(ticket, self.tz, ahead, eta))
 
     def counter_body(
@@ -189,7 +194,11 @@ class QueueViews:
     ) -> SiteForecast:
         conn = session.connection()
         params = {"site": site.code, "day": day}
-        waiting = [WaitingTicket(*row) for row in conn.execute(self.q.waiting_all, params)]
+        rows = conn.execute(self.q.skipped, params).all()
+        for service in site.services:
+            first = {**params, "service": service, "n": FORECAST_HORIZON}
+            rows += conn.execute(self.q.waiting_first, first).all()
+        waiting = [WaitingTicket(*row) for row in rows]
         call_count = session.scalar(
             select(SiteDay.call_count).where(SiteDay.site == site.code, SiteDay.day == day)
         )
@@ -213,13 +222,37 @@ class QueueViews:
         times = {s: self._service_time(session, site, s) for s in site.services}
         periods = self.calling_periods(site, day)
         args = (counters, times, periods, rules)
-        calls = call_count or 0
-        tickets = forecast.forecast(now, site, waiting, *args, call_count=calls)
-        new_ticket: dict[str, Estimate | None] = {}
-        for service in site.services:
-            eta = forecast.wait_for_new_ticket(now, site, service, waiting, *args, call_count=calls)
-            new_ticket[service] = eta if eta.today else None
-        return SiteForecast(key, now, tickets, new_ticket)
+        known = {
+            "call_count": call_count or 0,
+            "priority_per_hour": self._priority_rates(session, site, day, now, periods),
+        }
+        tickets, new = forecast.forecast_with_new_tickets(now, site, waiting, *args, **known)
+        new_ticket = {s: (eta if eta.today else None) for s, eta in new.items()}
+        beyond = forecast.beyond_today(now, periods)
+        return SiteForecast(key, now, tickets, new_ticket, beyond)
+
+    def _priority_rates(
+        self,
+        session: Session,
+        site: Site,
+        day: date,
+        now: datetime,
+        periods: list[tuple[datetime, datetime]],
+    ) -> dict[str, float]:
+        """Priority tickets issued per hour today, per service (over at least an hour)."""
+        counts = session.execute(
+            select(Ticket.service, func.count())
+            .where(
+                Ticket.site == site.code,
+                Ticket.day == day,
+                Ticket.priority.is_(True),
+                Ticket.status != p.STATUS_VOIDED,
+            )
+            .group_by(Ticket.service)
+        ).all()
+        since = periods[0][0] if periods else now
+        hours = max((now - since).total_seconds() / 3600, 1.0)
+        return {service: n / hours for service, n in counts}
 
     def calling_periods(self, site: Site, day: date) -> list[tuple[datetime, datetime]]:
         """When the site's counters call on ``day`` (``calendar.calling_periods``)."""

@@ -430,3 +430,16 @@ def test_a_kiosk_voids_only_what_it_issued_and_only_shortly_after(client, kiosk,
         == f"Ticket {late['number']} can only be voided within 5 minutes of issuing."
     )
     assert client.get("/api/v1/sites/PRE").json["issued"] == 1
+
+
+def test_site_view_gives_the_wait_for_a_ticket_taken_now(client, kiosk, clock):
+    for _ in range(2):
+        issue(client, kiosk, "KTP")
+    services = {s["code"]: s for s in client.get(f"{p.API_PREFIX}/sites/PRE").json["services"]}
+    # only Loket 1 serves KTP, nobody has acted yet: two tickets of the default 8 minutes
+    assert services["KTP"]["estimated_wait_minutes"] == 16
+    start, end = (
+        datetime.fromisoformat(services["KTP"][k]) for k in ("estimate_from", "estimate_to")
+    )
+    assert start < clock.now() + timedelta(minutes=16) < end
+    assert services["AKL"]["estimated_wait_minutes"] == 0  # Loket 2 is free
