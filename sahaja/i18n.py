@@ -9,6 +9,7 @@ English text falls back to Indonesian, a missing key raises (tests catch typos).
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
@@ -75,6 +76,15 @@ def t(key: str, lang: str | None = None, /, **params: object) -> str:
     lang = normalize_language(lang)
     text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
     return text.format(**params) if params else text
+
+
+def translator(lang: str | None) -> Callable[..., str]:
+    """``t(key, **params)`` bound to one language, as templates call it."""
+
+    def bound(key: str, /, **params: object) -> str:
+        return t(key, lang, **params)
+
+    return bound
 
 
 def day_name(d: date, lang: str | None = None) -> str:

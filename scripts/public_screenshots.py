@@ -9,13 +9,8 @@ with SAHAJA_SCREENSHOTS_DIR set to the output folder.
 
 from __future__ import annotations
 
-import argparse
-import os
-import subprocess
-import sys
-from pathlib import Path
+from console_screenshots import run_tests  # scripts/ is on the path when this script runs
 
-ROOT = Path(__file__).resolve().parents[1]
 TESTS = [
     "tests/public/test_browser.py::test_status_page_on_a_phone_follows_the_ticket_live",
     "tests/public/test_browser.py::test_site_page_on_a_phone_and_a_desktop",
@@ -23,17 +18,7 @@ TESTS = [
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "SAHAJA_SCREENSHOTS_DIR": str(args.out.resolve())}
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", *TESTS], cwd=ROOT, env=env, check=False
-    )
-    for path in sorted(args.out.glob("public-*.png")):
-        print(path)
-    return done.returncode
+    return run_tests(TESTS, "public-*.png", __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":

@@ -83,12 +83,8 @@ def _headers(response: Response) -> Response:
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     lang = language()
-
-    def t(key: str, /, **params: object) -> str:
-        return i18n.t(key, lang, **params)
-
     return {
-        "t": t,
+        "t": i18n.translator(lang),
         "lang": lang,
         "other": "en" if lang == "id" else "id",
         "office": services().config.name,
