@@ -43,9 +43,15 @@ def counter_room(counter: str) -> str:
     return f"counter:{counter}"
 
 
+def kiosk_room(site: str) -> str:
+    """The kiosks of a site only: what carries a ticket's private status code (a reprint)."""
+    return f"kiosks:{site}"
+
+
 # --- Enumerations ----------------------------------------------------------------------
 Role = Literal["kiosk", "display", "counter"]
-ROLES: tuple[str, ...] = ("kiosk", "display", "counter")
+ROLE_KIOSK = "kiosk"
+ROLES: tuple[str, ...] = (ROLE_KIOSK, "display", "counter")
 
 # Ticket statuses. A ticket waits until a counter calls it; "next" or "finish" ends it as
 # finished, one skip too many as no_show; a kiosk voids one it could not print; the first
@@ -171,6 +177,9 @@ ERROR_STATUS: dict[str, int] = {
     ERR_INTERNAL: 500,
 }
 ERROR_CODES: tuple[str, ...] = tuple(ERROR_STATUS)
+# 503 at the Engine.IO handshake: this server process holds as many live connections (or
+# unauthenticated ones) as it is configured to; the client retries later (Retry-After)
+ERR_TOO_MANY_CONNECTIONS = "too_many_connections"
 
 
 # --- Payload shapes --------------------------------------------------------------------

@@ -132,7 +132,13 @@ MAX_ID = 2**31 - 1  # ticket ids are 32-bit integers on every database
 # --- endpoints ---------------------------------------------------------------------------
 @bp.get("/health")
 def health():
-    return jsonify({"status": "ok"})
+    """``ok``; with Redis configured also the relay: ``degraded`` while events cannot reach
+    the other server processes (still 200: this process serves, its own clients hear it)."""
+    relay = services().relay
+    if relay is None:
+        return jsonify({"status": "ok"})
+    up = relay.up
+    return jsonify({"status": "ok" if up else "degraded", "relay": "up" if up else "down"})
 
 
 @bp.get("/openapi.json")

@@ -14,6 +14,7 @@ from server.accounts import Accounts
 from server.announcer import QueueAnnouncer
 from server.database import Database
 from server.extensions import Services, publish, socketio
+from server.relay import Relay
 from server.setup import stored_config
 from server.store import QueueStore
 
@@ -47,6 +48,18 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
         SESSION_COOKIE_SAMESITE="Strict",
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=64 * 1024,
+        ASYNC_MODE="threading",  # Flask's test clients; `sahaja-server run` serves with gevent
+        REDIS_TIMEOUT=0.5,  # seconds a relay call to Redis may take (a hung Redis costs this)
+        PING_INTERVAL=25,  # Engine.IO pings every client this often (seconds)...
+        PING_TIMEOUT=20,  # ...and drops one that has not answered this long after a ping
+        LIVE_MAX_CONNECTIONS=6000,  # live clients per process; past it the handshake is 503
+        LIVE_MAX_PENDING=500,  # of those, not yet authenticated (Socket.IO connect pending)
+        LIVE_AUTH_SECONDS=10,  # a connection must authenticate within this, else it is closed
+        DB_POOL_SIZE=None,  # database connections per process (None: see server/database.py)
+        DB_MAX_OVERFLOW=None,
+        # queue counts go to a site's room at most this often: each send is one frame to
+        # every client of the site (hundreds), so 20 a second per site swamped one process
+        QUEUE_COUNTS_SECONDS=1.0,
     )
     app.config.from_prefixed_env("SAHAJA")
     if test_config:
@@ -54,7 +67,11 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
 
-    db = Database.connect(app.config["DATABASE_URL"])
+    db = Database.connect(
+        app.config["DATABASE_URL"],
+        pool_size=app.config["DB_POOL_SIZE"],
+        max_overflow=app.config["DB_MAX_OVERFLOW"],
+    )
     config = stored_config(db)
     clock = clock or SystemClock()
     store = QueueStore(db, config, clock)
@@ -62,13 +79,19 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
     def send_counts(site: str) -> None:
         publish([store.queue_event(site)])
 
+    relay = None
+    if app.config["REDIS_URL"]:
+        relay = Relay(
+            app.config["REDIS_URL"], app.config["REDIS_CHANNEL"], app.config["REDIS_TIMEOUT"]
+        )
     app.extensions["sahaja"] = Services(
         db=db,
         config=config,
         clock=clock,
         store=store,
         accounts=Accounts(db, config),
-        announcer=QueueAnnouncer(send_counts),
+        announcer=QueueAnnouncer(send_counts, float(app.config["QUEUE_COUNTS_SECONDS"])),
+        relay=relay,
     )
 
     from server import api, errors_http, live
@@ -77,14 +100,15 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
     app.register_blueprint(api.bp)
     socketio.init_app(
         app,
-        async_mode="threading",
-        message_queue=app.config["REDIS_URL"],
-        channel=app.config["REDIS_CHANNEL"],
+        async_mode=app.config["ASYNC_MODE"],
+        client_manager=relay,  # None: this process's clients only
+        ping_interval=app.config["PING_INTERVAL"],
+        ping_timeout=app.config["PING_TIMEOUT"],
         # None: browsers may open a socket from this server's own origin only (devices send
         # no Origin header and are unaffected); SAHAJA_CORS_ORIGINS widens it when needed.
         cors_allowed_origins=app.config.get("CORS_ORIGINS"),
     )
-    live.init_app(socketio)
+    live.init_app(app, socketio)
     from server import public
 
     public.init_app(app)

@@ -55,10 +55,6 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from server.app import create_app
-    from server.extensions import socketio, start_announcer
-    from server.live import watch_revocations
-    from server.midnight import start_checkpointer, start_midnight_rollover
     from server.serve import serve
 
     url = _database_url(args)
@@ -71,18 +67,40 @@ def cmd_run(args: argparse.Namespace) -> int:
     from server.database import Database
     from server.setup import stored_config
 
-    stored_config(Database.connect(url))  # refuse to start on an uninitialised database
+    db = Database.connect(url)
+    stored_config(db)  # refuse to start on an uninitialised database
+    db.dispose()  # the workers open their own connections after the fork
+    async_mode = "gevent" if args.worker == "gevent" else "threading"
 
     def make_app():
-        app = create_app({"DATABASE_URL": url})
+        from server.app import create_app
+        from server.extensions import services, socketio, start_announcer
+        from server.live import watch_revocations, watch_unauthenticated
+        from server.midnight import start_checkpointer, start_midnight_rollover
+
+        app = create_app({"DATABASE_URL": url, "ASYNC_MODE": async_mode})
         start_midnight_rollover(app)
         start_checkpointer(app)
         start_announcer(app)
         watch_revocations(app, socketio)
+        watch_unauthenticated(socketio, float(app.config["LIVE_AUTH_SECONDS"]))
+        relay = services(app).relay
+        if relay is not None:
+            relay.start()
         return app
 
+    max_live = int(os.environ.get("SAHAJA_LIVE_MAX_CONNECTIONS", "6000"))
     print(f"Sahaja Lekat server on http://{args.host}:{args.port}/", flush=True)
-    serve(make_app, args.host, args.port, args.workers, args.threads, args.verbose)
+    serve(
+        make_app,
+        args.host,
+        args.port,
+        workers=args.workers,
+        worker=args.worker,
+        threads=args.threads,
+        max_live=max_live,
+        verbose=args.verbose,
+    )
     return 0
 
 
@@ -183,10 +201,16 @@ def build_parser() -> argparse.ArgumentParser:
             "--workers", type=int, default=1, help="worker processes (above 1 needs Redis)"
         )
         p.add_argument(
+            "--worker",
+            choices=["gevent", "gthread"],
+            default="gevent",
+            help="gevent (default): thousands of live clients per process; gthread: threads",
+        )
+        p.add_argument(
             "--threads",
             type=int,
             default=200,
-            help="threads per worker; each connected Socket.IO client holds one",
+            help="threads per gthread worker; each connected Socket.IO client holds one",
         )
 
     p_run = sub.add_parser("run", help="serve HTTP and Socket.IO")
@@ -236,13 +260,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "worker", None) == "gevent":
+        # before Flask, SQLAlchemy, redis and psycopg are imported (server/serve.py)
+        from server import green
+
+        green.patch()
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
     from server.accounts import AccountError
     from server.setup import NotInitialised
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except (ConfigError, AccountError, NotInitialised) as exc:

@@ -13,6 +13,7 @@ from sahaja.protocol import QUEUE_CHANGED
 from server.accounts import Accounts
 from server.announcer import QueueAnnouncer
 from server.database import Database
+from server.relay import Relay
 from server.store import Emission, QueueStore
 
 socketio = SocketIO()
@@ -28,6 +29,7 @@ class Services:
     store: QueueStore
     accounts: Accounts
     announcer: QueueAnnouncer
+    relay: Relay | None = None  # the Redis relay between processes, when configured
 
 
 def services(app: Flask | None = None) -> Services:

@@ -8,6 +8,9 @@ from flask import Flask
 
 from sahaja.core.calendar import next_midnight
 from server.extensions import publish, services, socketio
+from server.jobs import claim
+
+ROLLOVER = "midnight_rollover"
 
 log = logging.getLogger(__name__)
 
@@ -20,11 +23,23 @@ def start_midnight_rollover(app: Flask) -> None:
             while (left := (target - svc.clock.now()).total_seconds()) > 0:
                 socketio.sleep(min(left, 60))
             try:
-                publish(svc.store.roll_over())
+                roll_over_once(app)
             except Exception:  # keep the loop alive; the next write rolls the day lazily
                 log.exception("midnight rollover failed")
 
     socketio.start_background_task(loop)
+
+
+def roll_over_once(app: Flask) -> bool:
+    """Roll the day over and tell the clients, unless another server process already did
+    for this local day (every process wakes at midnight; one sends ``day_rolled``)."""
+    svc = services(app)
+    now = svc.clock.now()
+    if not claim(svc.db, ROLLOVER, svc.store.today(now).isoformat(), now):
+        log.info("midnight rollover of %s done by another process", svc.store.today(now))
+        return False
+    publish(svc.store.roll_over(), app)
+    return True
 
 
 def start_checkpointer(app: Flask, every_seconds: float = 1.0) -> None:

@@ -208,3 +208,14 @@ class SignInThrottle(Base):
     window_start: Mapped[datetime] = mapped_column(UTCDateTime)
     count: Mapped[int] = mapped_column(Integer, default=0)
     previous_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class JobClaim(Base):
+    """Which server process ran a periodic job for a slot (e.g. the midnight rollover of a
+    day): the primary key makes the first insert win, so a job runs once across processes."""
+
+    __tablename__ = "job_claim"
+    job: Mapped[str] = mapped_column(String(40), primary_key=True)
+    slot: Mapped[str] = mapped_column(String(40), primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    holder: Mapped[str] = mapped_column(String(80))  # host:pid, for the curious

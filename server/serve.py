@@ -1,18 +1,24 @@
-"""Serving: Gunicorn's threaded worker in front of the Flask-SocketIO app.
+"""Serving: Gunicorn in front of the Flask-SocketIO app.
 
-Werkzeug's development server answered about 1,000 trivial requests/s here with a 17 ms p99;
-Gunicorn's ``gthread`` worker answered 1,800/s (one worker) with a 9 ms p99, and serves
-Flask-SocketIO's threading mode (simple-websocket) as documented upstream. A WebSocket client
-holds a worker thread for as long as it is connected, hence the generous thread count.
+The default worker is Gunicorn's ``gevent`` worker with Flask-SocketIO in ``gevent`` mode: an
+open WebSocket costs a greenlet and a socket, not a thread, so one process holds thousands of
+live clients (docs/benchmarks.md). ``server.cli`` monkey-patches the process (``server.green``)
+before anything else is imported, so SQLAlchemy's pool, redis-py and psycopg 3 (which picks
+its wait function when imported) all cooperate with the loop. ``--worker gthread`` keeps the earlier
+threaded worker, where every WebSocket holds one of ``--threads`` threads.
 """
 
 from __future__ import annotations
 
 import gc
+import resource
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+
+WORKERS = ("gevent", "gthread")
+HTTP_HEADROOM = 1000  # gevent connections kept for HTTP above the live-connection cap
 
 
 class SahajaServer(BaseApplication):
@@ -41,12 +47,31 @@ def tame_garbage_collector() -> None:
     gc.set_threshold(100_000, 50, 1000)
 
 
-def serve(make_app, host: str, port: int, workers: int, threads: int, verbose: bool) -> None:
+def raise_open_files_limit() -> int:
+    """Every live client is a file descriptor: lift the soft limit to the hard one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        soft = hard
+    return soft
+
+
+def serve(
+    make_app,
+    host: str,
+    port: int,
+    *,
+    workers: int,
+    worker: str,
+    threads: int,
+    max_live: int,
+    verbose: bool,
+) -> None:
+    raise_open_files_limit()
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gthread",
-        "threads": threads,
+        "worker_class": "server.gevent_worker.FairGeventWorker" if worker == "gevent" else worker,
         "timeout": 0,  # long-lived WebSocket connections are not hung workers
         "graceful_timeout": 5,
         "keepalive": 30,
@@ -57,4 +82,10 @@ def serve(make_app, host: str, port: int, workers: int, threads: int, verbose: b
         # no shared control socket in $HOME: several servers (tests, sites) run side by side
         "control_socket_disable": True,
     }
+    if worker == "gevent":
+        # Gunicorn's default of 1,000 would refuse clients long before the live cap does;
+        # the headroom keeps HTTP answering when every live slot is taken.
+        options["worker_connections"] = max_live + HTTP_HEADROOM
+    else:
+        options["threads"] = threads
     SahajaServer(make_app, options).run()

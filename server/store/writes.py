@@ -256,7 +256,7 @@ class QueueWrites:
             printed = self.views.ticket_body(tx.session, ticket, tx.now, private=True)
             shown = self.views.ticket_body(tx.session, ticket, tx.now, private=False)
         payload = {"site": site.code, "ticket": printed, "requested_by": actor}
-        tx.events.append(Emission(p.REPRINT_REQUESTED, payload, (p.site_room(site.code),)))
+        tx.events.append(Emission(p.REPRINT_REQUESTED, payload, (p.kiosk_room(site.code),)))
         return Outcome({"ticket": shown}, events=tx.events)
 
     def announce_ready(self, counter_id: str, number: str, actor: str) -> Outcome:

@@ -8,8 +8,6 @@ import itertools
 import json
 import re
 
-import pytest
-
 from sahaja import protocol as p
 from server.extensions import socketio
 from tests.console.conftest import Browserless, add_user
@@ -126,13 +124,12 @@ def test_only_the_issuing_kiosk_and_the_status_page_see_the_code(client, kiosk, 
     assert "status_code" not in shown["ticket"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reprint_requested goes to the site room, boards included, because kiosks have no "
-    "room of their own yet (server/live.py joins rooms); see docs/decisions.md",
-)
 def test_reprint_code_reaches_only_kiosks(app, client, kiosk, counter1, make_token):
     board = socketio.test_client(app, auth={"token": make_token("display", "PRE")})
+    kiosk_token = kiosk["Authorization"].removeprefix("Bearer ")
+    kiosk_socket = socketio.test_client(app, auth={"token": kiosk_token})
     ticket = post(client, "/sites/PRE/tickets", kiosk, service="KTP")
     post(client, "/counters/PRE-L1/" + p.ACTION_REPRINT, counter1, number=ticket["number"])
     assert ticket["status_code"] not in json.dumps(board.get_received())
+    reprints = [m for m in kiosk_socket.get_received() if m["name"] == p.REPRINT_REQUESTED]
+    assert [m["args"][0]["ticket"]["status_code"] for m in reprints] == [ticket["status_code"]]
