@@ -1,6 +1,7 @@
 """What one site's forecast costs: ``forecast`` over 100 and 300 waiting tickets, and the whole
-set the server makes when the queue changes (the forecast plus a ticket taken now for each
-service), on the built-in Pare site (two counters, six services).
+run the server makes when the queue changes (``forecast_with_new_tickets``: the forecast and
+a ticket taken now for each service), on the built-in Pare site (two counters, six services),
+from opening time with a day's calling time ahead.
 
     python -m bench.forecast_cost [--repeat 50]
 
@@ -65,14 +66,19 @@ def main() -> None:
             fc.forecast(now, site, waiting, counters, times, periods, config.rules)
 
         def all_of_a_change(waiting: list[WaitingTicket] = waiting) -> None:
-            known = {"call_count": 10, "priority_per_hour": rates}
-            fc.forecast(now, site, waiting, counters, times, periods, config.rules, **known)
-            for s in site.services:
-                fc.wait_for_new_ticket(
-                    now, site, s, waiting, counters, times, periods, config.rules, **known
-                )
+            fc.forecast_with_new_tickets(
+                now,
+                site,
+                waiting,
+                counters,
+                times,
+                periods,
+                config.rules,
+                call_count=10,
+                priority_per_hour=rates,
+            )
 
-        for name, fn in (("forecast", one), ("forecast + 6 new-ticket waits", all_of_a_change)):
+        for name, fn in (("forecast", one), ("forecast_with_new_tickets", all_of_a_change)):
             median, worst = timed(fn, args.repeat)
             print(f"{n:4d} waiting  {name:32s} median {median:7.2f} ms  max {worst:7.2f} ms")
 

@@ -220,7 +220,8 @@ def forecast(
     come any moment).
     """
     args = (now, site, waiting, counters, service_times, periods, rules)
-    return _run(*args, call_count, priority_per_hour, ())[0]
+    known = {"call_count": call_count, "priority_per_hour": priority_per_hour}
+    return forecast_with_new_tickets(*args, **known, services=())[0]
 
 
 def forecast_with_new_tickets(
@@ -234,28 +235,15 @@ def forecast_with_new_tickets(
     *,
     call_count: int = 0,
     priority_per_hour: Mapping[str, float] | None = None,
+    services: Sequence[str] | None = None,
 ) -> tuple[dict[int, Estimate], dict[str, Estimate]]:
-    """``forecast``, and ``wait_for_new_ticket`` of every service of the site, in one run.
+    """``forecast``, and ``wait_for_new_ticket`` of each of ``services`` (default: every
+    service of the site), in one run.
 
     A regular ticket taken now is the last in call order of its service, so it changes no
     call before its own: a counter calls it at the first moment it is free with nothing due
     among its services (where the run without it calls a skipped ticket early, or stops)."""
-    args = (now, site, waiting, counters, service_times, periods, rules)
-    return _run(*args, call_count, priority_per_hour, site.services)
-
-
-def _run(
-    now: datetime,
-    site: Site,
-    waiting: Sequence[WaitingTicket],
-    counters: Sequence[CounterNow],
-    service_times: Mapping[str, ServiceTime],
-    periods: Sequence[tuple[datetime, datetime]],
-    rules: QueueRules,
-    call_count: int,
-    priority_per_hour: Mapping[str, float] | None,
-    new_services: Sequence[str],
-) -> tuple[dict[int, Estimate], dict[str, Estimate]]:
+    new_services = site.services if services is None else services
     if not counters:
         counters = [CounterNow(c.id, c.services) for c in site.counters]
     spans = _Periods(periods)
@@ -369,7 +357,8 @@ def wait_for_new_ticket(
     ``forecast_with_new_tickets`` gives every service's at once, and the forecast too."""
     if not priority:
         args = (now, site, waiting, counters, service_times, periods, rules)
-        return _run(*args, call_count, priority_per_hour, (service,))[1][service]
+        known = {"call_count": call_count, "priority_per_hour": priority_per_hour}
+        return forecast_with_new_tickets(*args, **known, services=(service,))[1][service]
     # a priority ticket goes ahead of others: run the forecast with it in the queue,
     # after every ticket already issued (even one issued at this very instant)
     new_id = max((t.id for t in waiting), default=0) + 1

@@ -298,3 +298,12 @@ def test_new_ticket_waits_in_one_run_agree_with_a_ticket_added_to_the_queue():
             assert new[service].today == full[999].today
             checked += 1
     assert checked == 180
+
+
+def test_a_priority_ticket_taken_now_waits_only_for_the_counter():
+    site = make_site(("L1", ("A",)))
+    now = at("09:00")
+    busy = [CounterNow("TST-L1", ("A",), "A", now - timedelta(minutes=4))]
+    waiting = tickets("A", 5, at("08:30"))
+    new = wait_for_new_ticket(now, site, "A", waiting, busy, TEN, DAY_PERIODS, RULES, priority=True)
+    assert new.at == now + timedelta(minutes=6)
