@@ -48,6 +48,7 @@ def test_every_failure_waits_and_counts_but_a_success_does_not(guard, app, waits
     assert account(app, "ani").failed_logins == 0
 
 
+@pytest.mark.slow  # over a few seconds
 def test_five_failures_lock_the_account_until_the_lock_ends(guard, app, clock, waits):
     add_user(app, "dewi", "officer", "PPR")
     for _ in range(4):

@@ -35,6 +35,7 @@ def _spoken_parts(clips: list[str]) -> tuple[str, list[str], list[str]]:
     return clips[2], clips[3:pause], clips[pause + 3 :]
 
 
+@pytest.mark.slow  # over a few seconds
 def test_every_number_and_counter_spells_num2words_exactly() -> None:
     announcer = Announcer()
     need = required_clips(announcer)

@@ -140,6 +140,7 @@ def test_recall_is_spoken_again_and_missing_clips_are_skipped(
     assert len(_runs(_read_raw(disk_output))) == 2
 
 
+@pytest.mark.slow  # over a few seconds
 def test_board_speaks_a_burst_of_calls_with_the_espeak_pack(
     espeak_pack: Path, disk_output: Path
 ) -> None:

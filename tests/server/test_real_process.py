@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -84,7 +85,8 @@ def test_two_server_processes_share_numbering_and_never_call_a_ticket_twice(tmp_
 
         def press(name, url, tok):
             counter = "PRE-L1" if name == "c1" else "PRE-L2"
-            while True:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
                 r = requests.post(
                     f"{url}/api/v1/counters/{counter}/next",
                     headers={"Authorization": f"Bearer {tok}"},
@@ -103,7 +105,8 @@ def test_two_server_processes_share_numbering_and_never_call_a_ticket_twice(tmp_
         for t in threads:
             t.start()
         for t in threads:
-            t.join()
+            t.join(timeout=150)
+            assert not t.is_alive(), "a counter kept pressing past its deadline"
         everything = called["c1"] + called["c2"]
         assert sorted(everything) == sorted(numbers)  # each ticket called exactly once
         assert called["c1"] and called["c2"]  # both counters took part
@@ -132,15 +135,18 @@ def test_kill_9_during_a_burst_loses_no_acknowledged_ticket(tmp_path, live_db):
     threads = [threading.Thread(target=burst) for _ in range(4)]
     for t in threads:
         t.start()
+    deadline = time.monotonic() + 60
     while True:
         with lock:
             if len(acked) >= 40:
                 break
+        assert time.monotonic() < deadline, f"only {len(acked)} tickets acknowledged in 60 s"
         threading.Event().wait(0.01)
     srv.kill()
     stop.set()
     for t in threads:
-        t.join()
+        t.join(timeout=60)
+        assert not t.is_alive()
     srv.start()
     try:
         for ticket in acked:

@@ -141,6 +141,7 @@ def cli(*args, env=None):
     )
 
 
+@pytest.mark.slow  # over a few seconds
 def test_cli_errors_are_one_clear_line(tmp_path):
     db = f"sqlite:///{tmp_path / 'x.db'}"
     r = cli("--database", db, "init", "--config", str(tmp_path / "missing.toml"))
@@ -166,6 +167,7 @@ def test_cli_errors_are_one_clear_line(tmp_path):
         assert cli(*sub, "--help").returncode == 0
 
 
+@pytest.mark.slow  # over a few seconds
 def test_officer_password_reset_lifts_the_lock(tmp_path):
     from datetime import timedelta
 

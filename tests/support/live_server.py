@@ -114,14 +114,14 @@ class LiveServer:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+                self.proc.wait(timeout=30)
         self.proc = None
 
     def kill(self) -> None:
         """SIGKILL: no clean shutdown, as in a power switch for the process."""
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+            self.proc.wait(timeout=30)
         self.proc = None
 
     def __enter__(self) -> LiveServer:
