@@ -24,7 +24,7 @@ from escpos.constants import (
 from escpos.escpos import Escpos
 
 from sahaja import i18n
-from sahaja.protocol import TicketPayload
+from sahaja.protocol import TicketPayload, estimate_bounds
 
 # Font A is 12 dots wide; these are the printable widths most 58/80 mm printers have.
 _FONT_A_DOTS, _FONT_B_DOTS = 12, 9
@@ -251,9 +251,11 @@ class TicketPrinter:
         line(i18n.format_time(issued, lang), align="center")
         if ticket.get("ahead") is not None:
             line(i18n.t("kiosk.ticket_ahead", lang, n=ticket["ahead"]), align="center")
-        if ticket.get("estimated_call_at"):
-            eta = _local(ticket["estimated_call_at"], zone)
-            line(i18n.t("kiosk.ticket_eta", lang, time=i18n.format_time(eta, lang)), align="center")
+        bounds = estimate_bounds(ticket)
+        if bounds is not None:
+            start, end = (_local(b, zone) for b in bounds)
+            window = i18n.format_window(start, end, lang)
+            line(i18n.t("kiosk.ticket_eta", lang, time=window), align="center")
         p.set_with_default(align="center")
         if p.profile.supports("qrCode"):
             p.ln()

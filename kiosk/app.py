@@ -38,7 +38,8 @@ class KioskApp:
         self.results: queue.Queue = queue.Queue()
         self.state = st.KioskState(
             lang=settings.lang,
-            public_url=settings.status_base,
+            public_url=settings.public_url or "",
+            server_url=settings.server_url,
             health_every=settings.health_seconds,
         )
         self.link = link or ServerLink(settings.server_url, settings.token, self.results)

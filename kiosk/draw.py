@@ -243,11 +243,18 @@ class Painter:
         else:
             detail = i18n.t("kiosk.remaining", lang, n=svc["remaining"])
         waiting = i18n.t("kiosk.waiting", lang, n=svc.get("waiting", 0))
-        self.lines(
-            [(name, True, ink), (detail, svc.get("remaining") == 0, ink), (waiting, False, ink)],
-            inner,
-            [0.46, 0.27, 0.27],
+        lines = [(name, True, ink), (detail, svc.get("remaining") == 0, ink), (waiting, False, ink)]
+        wait = svc.get("estimated_wait_minutes")
+        if wait is None:
+            self.lines(lines, inner, [0.46, 0.27, 0.27])
+            return
+        minutes = round(wait)
+        estimate = (
+            i18n.t("kiosk.wait_estimate", lang, n=minutes)
+            if minutes > 0
+            else i18n.t("kiosk.wait_none", lang)
         )
+        self.lines([*lines, (estimate, False, ink)], inner, [0.4, 0.2, 0.2, 0.2])
 
     def _busy(self, lang: str) -> None:
         shade = pygame.Surface(self.size, pygame.SRCALPHA)
@@ -305,9 +312,11 @@ class Painter:
         details = []
         if ticket.get("ahead") is not None:
             details.append(i18n.t("kiosk.ahead", lang, n=ticket["ahead"]))
-        if ticket.get("estimated_call_at"):
-            eta = datetime.fromisoformat(ticket["estimated_call_at"]).astimezone(self.tz)
-            details.append(i18n.t("kiosk.eta", lang, time=i18n.format_time(eta, lang)))
+        bounds = protocol.estimate_bounds(ticket)
+        if bounds is not None:
+            start, end = (datetime.fromisoformat(b).astimezone(self.tz) for b in bounds)
+            window = i18n.format_window(start, end, lang)
+            details.append(i18n.t("kiosk.eta", lang, time=window))
         take = "kiosk.take_ticket" if state.ticket_printed else "kiosk.printing"
         number_color = PRIORITY_DARK if ticket.get("priority") else HEADER
         self.lines(

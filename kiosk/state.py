@@ -87,7 +87,9 @@ class Pending:
 @dataclass
 class KioskState:
     lang: str = "id"
-    public_url: str = ""
+    public_url: str = ""  # this kiosk's own --public-url; wins over the office's
+    server_url: str = ""  # the server this kiosk connects to: the QR's last fallback
+    office_public_url: str | None = None  # the office config's public_url (snapshot)
     socket_up: bool = False
     http_ok: bool = True
     auth_error: str | None = None
@@ -154,8 +156,14 @@ class KioskState:
         base = self.office_ticket or TicketText(site_name=self.site_name)
         return TicketText(self.site_name, base.header, base.footer, base.paper_mm)
 
+    @property
+    def status_base(self) -> str:
+        """Where citizens open their status page: this kiosk's own setting, else the office's
+        ``public_url``, else the server this kiosk reaches."""
+        return self.public_url or self.office_public_url or self.server_url
+
     def status_url(self, ticket: dict[str, Any]) -> str:
-        return f"{self.public_url.rstrip('/')}{protocol.API_PREFIX}/tickets/{ticket['status_code']}"
+        return protocol.status_page_url(self.status_base, ticket["status_code"])
 
     # --- transitions --------------------------------------------------------------------
 
@@ -272,6 +280,7 @@ class KioskState:
         self.socket_up = self.snapshot_seen = True
         self._set_zone(p.get("timezone"), p.get("server_time"))
         self.site, self.site_name = p["site"], p.get("site_name") or p["site"]
+        self.office_public_url = p.get("public_url") or self.office_public_url
         self.open_now, self.hours_today = bool(p.get("open_now", True)), p.get("hours_today")
         self.closed_reason = p.get("closed_reason")
         self._services(p.get("queue") or {})
@@ -309,6 +318,7 @@ class KioskState:
 
     def _on_OfficeInfo(self, e: m.OfficeInfo, now: float) -> list[object]:
         self._set_zone(e.payload.get("timezone"))
+        self.office_public_url = e.payload.get("public_url") or self.office_public_url
         t = e.payload.get("ticket") or {}
         self.office_ticket = TicketText(
             self.site_name,

@@ -13,6 +13,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -134,6 +135,9 @@ class Config:
     ticket: TicketText = field(default_factory=TicketText)
     holidays: tuple[Holiday, ...] = ()  # configured closed days, besides national holidays
     national_holidays: bool = True  # close on Indonesia's national holidays (server side)
+    # the address citizens reach from outside (the ticket's QR links to {public_url}/t/{code});
+    # None: kiosks fall back to the server URL they connect to
+    public_url: str | None = None
 
     def holidays_of(self, site: str) -> dict[date, str]:
         """The configured closed days of ``site`` (national holidays are added by the server)."""
@@ -221,6 +225,7 @@ class _Parser:
         name = self.get(raw, "name", "", str, "Sahaja Lekat")
         holidays = self.holidays(self.get(raw, "holiday", "", list, []), sites)
         national = self.get(raw, "national_holidays", "", bool, True)
+        public_url = self.public_url(self.get(raw, "public_url", "", str, None))
         return Config(
             name,
             tz,
@@ -231,7 +236,19 @@ class _Parser:
             ticket,
             holidays,
             national_holidays=national,
+            public_url=public_url,
         )
+
+    def public_url(self, value: str | None) -> str | None:
+        """An http(s) address with a host, no query or fragment; kept without a trailing /."""
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise self.fail("public_url", f"{value!r} must be an http:// or https:// address")
+        if parts.query or parts.fragment or " " in value.strip():
+            raise self.fail("public_url", f"{value!r} must have no query, fragment or space")
+        return value.strip().rstrip("/")
 
     def services(self, items: list[Any]) -> dict[str, Service]:
         if not items:

@@ -9,6 +9,7 @@ English text falls back to Indonesian, a missing key raises (tests catch typos).
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
@@ -77,6 +78,15 @@ def t(key: str, lang: str | None = None, /, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+def translator(lang: str | None) -> Callable[..., str]:
+    """``t(key, **params)`` bound to one language, as templates call it."""
+
+    def bound(key: str, /, **params: object) -> str:
+        return t(key, lang, **params)
+
+    return bound
+
+
 def day_name(d: date, lang: str | None = None) -> str:
     return t(f"common.weekday_{d.weekday()}", lang)
 
@@ -98,3 +108,11 @@ def format_time(dt: datetime, lang: str | None = None, *, seconds: bool = False)
         text += f"{sep}{dt.second:02d}"
     zone = dt.tzname() or ""
     return f"{text} {zone}".strip()
+
+
+def format_window(start: datetime, end: datetime, lang: str | None = None) -> str:
+    """'09.40–10.05 WIB' (one time when both are the same minute: '09.40 WIB')."""
+    if (start.hour, start.minute) == (end.hour, end.minute):
+        return format_time(end, lang)
+    first = format_time(start.replace(tzinfo=None), lang)
+    return f"{first}–{format_time(end, lang)}"

@@ -138,6 +138,15 @@ NUMBER_PATTERN = r"[A-Z][0-9]{3}"  # "A012", as the server writes it
 NUMBER_INPUT_PATTERN = r"^\s*([A-Za-z])\s*0*([0-9]{1,3})\s*$"
 # The private, unguessable code of GET /api/v1/tickets/{status_code} (printed as a QR).
 STATUS_CODE_PATTERN = r"[A-Za-z0-9_-]{1,64}"
+# The citizens' pages: a ticket's status page (the QR's target) and a service point's page.
+STATUS_PAGE_PREFIX = "/t"
+SITE_PAGE_PREFIX = "/s"
+
+
+def status_page_url(base: str, status_code: str) -> str:
+    """The address a ticket's QR holds: ``{base}/t/{status_code}``."""
+    return f"{base.rstrip('/')}{STATUS_PAGE_PREFIX}/{status_code}"
+
 
 # --- Error codes of the HTTP API (body: {"error": CODE, "message": TEXT}) ---------------
 ERR_QUOTA_EXHAUSTED = "quota_exhausted"  # 409
@@ -291,6 +300,7 @@ class SnapshotPayload(TypedDict):
     site_name: str
     day: str
     timezone: str  # the office's IANA time zone, "Asia/Jakarta": days and hours are in it
+    public_url: str | None  # the office's address for citizens (QR links); None: not set
     server_time: str
     open_now: bool
     hours_today: str | None  # "07:30-15:00", None when closed all day (holidays too)
@@ -323,6 +333,17 @@ class HealthReport(TypedDict, total=False):
     printer: str  # one of PRINTER_STATES
     last_ticket: str | None
     detail: str | None
+
+
+def estimate_bounds(ticket: Any) -> tuple[str, str] | None:
+    """The call estimate of a ticket payload as (from, to), ISO 8601: the estimator's window
+    (``estimate_from``/``estimate_to``) when given, else ``estimated_call_at`` twice; None
+    when there is no estimate (called or ended)."""
+    start, end = ticket.get("estimate_from"), ticket.get("estimate_to")
+    if start and end:
+        return start, end
+    point = ticket.get("estimated_call_at") or start or end
+    return (point, point) if point else None
 
 
 # --- The vocabulary as data, for clients that are not Python (the console's script) -------

@@ -22,18 +22,26 @@ TEST = (
 )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_tests(
+    tests: list[str], pattern: str, description: str, argv: list[str] | None = None
+) -> int:
+    """Run ``tests`` with SAHAJA_SCREENSHOTS_DIR at --out; list the files matching ``pattern``
+    (also used by scripts/public_screenshots.py)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "SAHAJA_SCREENSHOTS_DIR": str(args.out.resolve())}
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", TEST], cwd=ROOT, env=env, check=False
+        [sys.executable, "-m", "pytest", "-q", *tests], cwd=ROOT, env=env, check=False
     )
-    for path in sorted(args.out.glob("console-*.png")):
+    for path in sorted(args.out.glob(pattern)):
         print(path)
     return done.returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_tests([TEST], "console-*.png", __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,8 @@ SERVICES = [
     ("SPK", "Surat Pindah Keluar", 7, 1),
     ("SPD", "Surat Pindah Datang", 8, 2),
 ]
+# the estimator's expected wait for a ticket taken now, per service (shown on the buttons)
+WAITS = {"KTP": 35, "KK": 20, "AKL": 40, "AKM": 0, "SPK": 10, "SPD": 15}
 TICKET = {
     "id": 12,
     "number": "A012",
@@ -44,6 +46,8 @@ TICKET = {
     "issued_at": "2026-11-30T08:15:00+07:00",
     "ahead": 6,
     "estimated_call_at": "2026-11-30T09:05:00+07:00",
+    "estimate_from": "2026-11-30T08:50:00+07:00",
+    "estimate_to": "2026-11-30T09:20:00+07:00",
     "status_code": "x",
     "counter": None,
     "called_at": None,
@@ -53,7 +57,15 @@ TICKET = {
 def base(lang: str = "id") -> st.KioskState:
     s = st.KioskState(lang=lang)
     services = [
-        {"code": c, "name": n, "prefix": c[0], "issued": 0, "remaining": r, "waiting": w}
+        {
+            "code": c,
+            "name": n,
+            "prefix": c[0],
+            "issued": 0,
+            "remaining": r,
+            "waiting": w,
+            "estimated_wait_minutes": WAITS[c],
+        }
         for c, n, r, w in SERVICES
     ]
     s.handle(m.Connection(True), 0)

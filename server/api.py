@@ -154,6 +154,7 @@ def sites():
     office = {
         "name": cfg.name,
         "timezone": cfg.timezone,
+        "public_url": cfg.public_url,
         "ticket": {
             "header": list(cfg.ticket.header),
             "footer": cfg.ticket.footer,

@@ -109,6 +109,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
         cors_allowed_origins=app.config.get("CORS_ORIGINS"),
     )
     live.init_app(app, socketio)
+    from server import public
+
+    public.init_app(app)
     try:
         from server import console
     except ImportError:  # the staff console is optional while it is being built

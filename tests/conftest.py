@@ -28,3 +28,23 @@ def clock():
     from sahaja.core.clock import ManualClock
 
     return ManualClock(MONDAY_0800)
+
+
+# --- Debian's Chromium through Playwright, one per session (console and citizens' pages) -----
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def playwright_browser():
+    """One Playwright per session: its sync API cannot run twice in one thread at once."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -149,12 +149,8 @@ def _headers(response: Response) -> Response:
 @bp.context_processor
 def _template_helpers() -> dict[str, Any]:
     lang = language()
-
-    def t(key: str, /, **params: object) -> str:
-        return i18n.t(key, lang, **params)
-
     return {
-        "t": t,
+        "t": i18n.translator(lang),
         "lang": lang,
         "languages": i18n.LANGUAGES,
         "csrf_token": session.get(csrf.SESSION_KEY, ""),

@@ -96,6 +96,7 @@ class QueueViews:
             "site_name": site.name,
             "day": day.isoformat(),
             "timezone": self.config.timezone,
+            "public_url": self.config.public_url,
             "server_time": iso(now, self.tz) or "",
             "open_now": view["open_now"],
             "hours_today": view["hours_today"],

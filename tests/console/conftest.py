@@ -4,19 +4,12 @@ real server process with Debian's Chromium driven by Playwright."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
 from sahaja import i18n
 
 PASSWORD = "rahasia-loket-1"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-dev-shm-usage",
-]
 
 
 def text(key: str, lang: str = "id", **params: object) -> str:
@@ -90,14 +83,3 @@ class Browserless:
 @pytest.fixture
 def officer(client) -> Browserless:
     return Browserless(client)
-
-
-# --- a real server and a real browser -------------------------------------------------------
-@pytest.fixture(scope="session")
-def playwright_browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()

@@ -123,6 +123,7 @@ def snapshot(
         "day": server_time.date().isoformat(),
         "server_time": server_time.isoformat(),
         "timezone": timezone,
+        "public_url": None,
         "open_now": True,
         "hours_today": "07:30-15:00",
         "closed_reason": None,

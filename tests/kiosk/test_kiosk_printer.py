@@ -42,7 +42,7 @@ TEXT = TicketText(
     footer="Silakan menunggu hingga nomor Anda dipanggil",
     paper_mm=58,
 )
-URL = "http://server.test/api/v1/tickets/Xy7pQ2"
+URL = "http://server.test/t/Xy7pQ2"
 WIB = ZoneInfo("Asia/Jakarta")  # the office's zone, as the kiosk learns it from the server
 GS_SIZE = b"\x1d!"  # GS ! n: character size
 CUT = b"\x1dV"

@@ -43,7 +43,7 @@ def test_touch_issues_shows_and_prints_a_ticket(server, token, kiosks):
     assert number.encode() in out
     assert b"\x1dV" in out  # cut
     code = k.state.ticket["status_code"]
-    assert f"{server.url}/api/v1/tickets/{code}".encode() in out  # native QR data
+    assert f"{server.url}/t/{code}".encode() in out  # native QR data: the status page
     assert b"Kartu Keluarga" in out and b"KABUPATEN KEDIRI" in out
     assert site_view(server.url, "PRE")["issued"] == before + 1
     assert ticket_view(server.url, code)["status"] == "waiting"

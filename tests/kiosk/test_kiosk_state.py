@@ -71,7 +71,7 @@ def test_issue_flow_checks_printer_then_issues_then_prints():
     out = s.handle(m.TicketIssued(request_id, TICKET), 1.2)
     assert s.screen == st.Screen.TICKET
     (job,) = out
-    assert job.status_url == "http://srv/api/v1/tickets/abc" and job.service_name == "KTP-el"
+    assert job.status_url == "http://srv/t/abc" and job.service_name == "KTP-el"
     s.handle(m.Printed(TICKET), 1.5)
     assert s.ticket_printed
     s.handle(st.Tick(), 1.5 + st.TICKET_SHOWN_SECONDS + 0.1)
