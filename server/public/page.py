@@ -78,7 +78,8 @@ def estimate_text(ticket: dict[str, Any], tz: ZoneInfo, lang: str) -> str | None
 def day_over(site: Site, now: datetime, tz: ZoneInfo) -> bool:
     """Closed all day, or past closing time: a number still waiting will not be called."""
     reason = calendar.issuing_closed(site, now, tz)
-    return reason is not None and reason.kind in ("closed_day", "closed_after_close")
+    over = (calendar.CLOSED_DAY, calendar.CLOSED_AFTER_CLOSE)
+    return reason is not None and reason.kind in over
 
 
 def ticket_day(ticket: dict[str, Any], tz: ZoneInfo) -> date | None:
