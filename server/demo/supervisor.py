@@ -332,9 +332,11 @@ def banner(demo: Demo) -> str:
     if free:
         lines.append(
             f"  box     sahaja-counter --server-url {url} "
-            f"--token {demo.tokens.devices[f'counter-{free[0].id}']} --mock-pins"
-            f"   (counter {free[0].id}; drop --mock-pins on a Pi with buttons)"
+            f"--token {demo.tokens.devices[f'counter-{free[0].id}']} --counter {free[0].id} "
+            "--mock-pins"
         )
+        shared = " (a simulated officer works it too)" if free[0].id in worked else ""
+        lines.append(f"          drop --mock-pins on a Pi with buttons{shared}")
     lines += [
         f"  every demo device's token: {demo.tokens_file}",
         "",

@@ -143,6 +143,8 @@ def test_the_demo_calls_numbers_on_a_board_within_a_minute_and_stops_cleanly(
         drain.start()
         assert f"http://127.0.0.1:{port}/console/" in text and "DEMO:" in text
         assert "sahaja-kiosk --server-url" in text and "sahaja-counter --server-url" in text
+        box = next(line for line in output if "sahaja-counter" in line).split()
+        assert box[box.index("--counter") + 1] in ("PRE-L1", "PRE-L2")  # a counter of the site
         assert (tmp_path / "data" / "sahaja" / "voice-id" / "manifest.json").exists()
 
         def called() -> int:
