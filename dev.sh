@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The two set-up commands of the README:
-#   ./dev.sh run   - install, then run the server on the embedded default (SQLite, Kediri
-#                    config, demo devices whose tokens it prints) at http://127.0.0.1:5000/
+#   ./dev.sh run   - install, then run the demo on the embedded default (SQLite, Kediri
+#                    config opened 24/7): the server at http://127.0.0.1:5000/, a kiosk and a
+#                    board (windows, or headless without a display), a simulated day; Ctrl-C
+#                    stops it all
 #   ./dev.sh test  - install everything the tests need, lint, and run the whole test suite
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,7 +15,7 @@ system_packages() {
   # Debian packages the tests use: Chromium for the console's browser tests, espeak-ng for
   # the voice pack, DejaVu fonts for the screens. Nothing is downloaded by Playwright itself.
   local missing=()
-  command -v chromium >/dev/null || missing+=(chromium)
+  [ "${1:-}" = run ] || command -v chromium >/dev/null || missing+=(chromium)
   command -v espeak-ng >/dev/null || missing+=(espeak-ng)
   [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -33,7 +35,8 @@ python_env() {
 
 case "${1:-}" in
   run)
-    python_env server
+    system_packages run  # espeak-ng for the board's voice, DejaVu fonts (no Chromium)
+    python_env server,kiosk,display,counter  # every command on the path works
     shift
     exec "$VENV/bin/sahaja-server" demo "$@"
     ;;

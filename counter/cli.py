@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from counter.controller import ActionResult, CounterBox
 from counter.settings import BoxSettings, ButtonPins, SettingsError, load_settings
+from devicelink.systemd import SystemdNotifier
 from sahaja import i18n
 
 if TYPE_CHECKING:
@@ -149,10 +150,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.info(
         i18n.t("counter.started", settings.lang, counter=settings.counter, url=settings.server_url)
     )
+    watchdog = SystemdNotifier()  # the box's threads run on their own; this says the app lives
+    watchdog.ready()
     try:
         while not stop.wait(1.0):
-            pass
+            watchdog.alive()
     finally:
+        watchdog.stopping()
         running.close()
         log.info(i18n.t("counter.stopped", settings.lang))
     return 0

@@ -18,6 +18,7 @@ from typing import Protocol
 
 import pygame
 
+from devicelink.systemd import SystemdNotifier
 from display import network
 from display.announce import Announcer
 from display.render import BoardRenderer
@@ -144,7 +145,10 @@ class Board:
         """Until quit: sleep until something is due or arrives, then one frame."""
         frame = 1.0 / self.fps
         last = 0.0
+        watchdog = SystemdNotifier()  # under systemd: restarted if this loop stops turning
+        watchdog.ready()
         while self.running:
+            watchdog.alive()
             due = self.renderer.next_change(self.state, self.clock(), self.wall(), self.fps)
             if self.player is not None and getattr(self.player, "busy", False):
                 due = min(due, 0.05)  # keep chaining announcements promptly

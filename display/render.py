@@ -28,9 +28,14 @@ MUTED = (170, 190, 215)
 ACCENT = (255, 210, 63)  # the called number
 HIGHLIGHT = (255, 210, 63)  # panel colour while a new call blinks
 ON_HIGHLIGHT = (8, 30, 62)
-PRIORITY = (230, 57, 70)
+DIGIT_HEIGHT = 0.729  # DejaVu Sans Bold: capitals and digits stand this share of the font size
+COUNTER_WORD_SHARE = 0.15  # "LOKET": at least this share of the screen height
+COUNTER_WORD_MIN_SHARE = 0.1  # ...which it gives up first when a two-digit counter needs room
+COUNTER_NUMBER_SHARE = 0.235  # its number: readable from 15 m on a 43-inch panel
+PRIORITY = (255, 128, 138)  # priority numbers, as text on the dark background
+PRIORITY_FILL = (196, 30, 48)  # behind white text: a priority badge, a priority tile's edge
 OK = (46, 204, 113)
-ALERT = (230, 57, 70)
+ALERT = (196, 30, 48)  # behind white text: the offline notice
 TICKER_BG = (255, 210, 63)
 TICKER_TEXT = (8, 30, 62)
 
@@ -173,7 +178,7 @@ class BoardRenderer:
         h = self.layout.height
         s = f.state
         site = s.site_name or " "
-        font = self.fonts.fit(site, True, h // 17, rect.width)
+        font = self.fonts.fit(site, True, h // 24, rect.width)
         r = self._put(
             surface,
             "title.site",
@@ -182,10 +187,10 @@ class BoardRenderer:
             TEXT,
             BG,
             tight=True,
-            bottomleft=(rect.x, rect.bottom - h // 45),
+            bottomleft=(rect.x, rect.bottom - h // 180),
         )
         office = s.office_name or " "
-        font = self.fonts.fit(office, False, h // 36, rect.width)
+        font = self.fonts.fit(office, False, h // 50, rect.width)
         self._put(
             surface,
             "title.office",
@@ -194,7 +199,7 @@ class BoardRenderer:
             MUTED,
             BG,
             tight=True,
-            bottomleft=(rect.x, r.top - h // 60),
+            bottomleft=(rect.x, r.top - h // 150),
         )
 
     def _clock_key(self, f: _Frame) -> object:
@@ -207,7 +212,7 @@ class BoardRenderer:
         local = f.local_time()
         time_text = i18n.format_time(local, self.lang)
         date_text = i18n.format_date(local.date(), self.lang)
-        font = self.fonts.fit(date_text, False, h // 36, rect.width)
+        font = self.fonts.fit(date_text, False, h // 50, rect.width)
         r = self._put(
             surface,
             "clock.date",
@@ -216,9 +221,9 @@ class BoardRenderer:
             MUTED,
             BG,
             tight=True,
-            bottomright=(rect.right, rect.bottom - h // 45),
+            bottomright=(rect.right, rect.bottom - h // 180),
         )
-        font = self.fonts.fit(time_text, True, h // 17, rect.width)
+        font = self.fonts.fit(time_text, True, h // 24, rect.width)
         self._put(
             surface,
             "clock.time",
@@ -227,7 +232,7 @@ class BoardRenderer:
             TEXT,
             BG,
             tight=True,
-            bottomright=(rect.right, r.top - h // 60),
+            bottomright=(rect.right, r.top - h // 150),
         )
 
     def _indicator_key(self, f: _Frame) -> object:
@@ -271,7 +276,8 @@ class BoardRenderer:
         pygame.draw.rect(surface, PANEL_EDGE, rect, width=max(2, h // 360), border_radius=h // 60)
         inner = rect.inflate(-2 * m, -2 * m)
         label = self.t("now_calling")
-        font = self.fonts.fit(label, True, h // 20, inner.width)
+        font = self.fonts.fit(label, True, h // 30, inner.width // 2)
+        call = s.current
         top = self._put(
             surface,
             "current.label",
@@ -280,9 +286,8 @@ class BoardRenderer:
             fg,
             bg,
             tight=True,
-            midtop=(inner.centerx, inner.y),
+            topleft=inner.topleft,
         ).bottom
-        call = s.current
         if call is None:
             text = self.t("closed") if s.open_now is False else self.t("no_call_yet")
             font = self.fonts.fit(text, True, h // 14, inner.width)
@@ -300,7 +305,6 @@ class BoardRenderer:
                     midtop=(rect.centerx, below.bottom + m),
                 )
             return
-        bottom = inner.bottom
         badges = []
         if call.priority:
             badges.append(self.t("priority"))
@@ -308,29 +312,21 @@ class BoardRenderer:
             badges.append(self.t("recall"))
         elif call.kind == DOCUMENT_READY:
             badges.append(self.t("document_ready"))
-        if badges:
+        if badges:  # on the label's line, to its right: the big lines keep their height
             text = "  ·  ".join(badges)
-            font = self.fonts.fit(text, True, h // 26, inner.width - 2 * m)
-            box = pygame.Rect((0, 0), font.size(text)).inflate(2 * m, m // 2)
-            box.midbottom = (inner.centerx, bottom)
-            color = PRIORITY if call.priority else PANEL_EDGE
+            font = self.fonts.fit(text, True, h // 34, inner.width // 2 - 2 * m)
+            box = pygame.Rect((0, 0), font.size(text)).inflate(2 * m, m // 3)
+            box.topright = inner.topright
+            color = PRIORITY_FILL if call.priority else PANEL_EDGE
             pygame.draw.rect(surface, color, box, border_radius=h // 90)
             self._put(surface, "current.badge", text, font, TEXT, color, center=box.center)
-            bottom = box.top - m
-        counter = self.t("counter", number=call.counter_number)
-        font = self.fonts.fit(counter, True, h // 11, inner.width)
-        bottom = self._put(
-            surface,
-            "current.counter",
-            counter,
-            font,
-            fg,
-            bg,
-            tight=True,
-            midbottom=(inner.centerx, bottom),
-        ).top
-        # digits are about 0.73 of the font size tall: fill the space left, up to 27 % of h
-        size = min(int(h * 0.3), int((bottom - top - 2 * m) / 0.75))
+            top = max(top, box.bottom)
+        line = self._paint_counter_line(surface, inner, call.counter_number, fg, bg) - m
+        rule = max(2, h // 360)  # a rule between the number and its counter: two lines, not one
+        pygame.draw.line(surface, fg, (inner.x, line), (inner.right, line), rule)
+        bottom = line - rule
+        # digits stand about 0.73 of the font size: fill the space left
+        size = min(int(h * 0.4), int((bottom - top - 2 * m) / DIGIT_HEIGHT))
         font = self.fonts.fit(call.number, True, size, inner.width)
         self._put(
             surface,
@@ -342,6 +338,53 @@ class BoardRenderer:
             tight=True,
             center=(inner.centerx, (top + bottom) // 2),
         )
+
+    def _paint_counter_line(
+        self,
+        surface: pygame.Surface,
+        inner: pygame.Rect,
+        number: int,
+        fg: tuple[int, int, int],
+        bg: tuple[int, int, int],
+    ) -> int:
+        """ "LOKET 3" on the panel's last line: the word large, the counter's number nearly as
+        tall as the ticket number (it is what a citizen must read from the back of the room).
+        Returns the top of the line."""
+        h = self.layout.height
+        word, digits = self.t("counter_word"), str(number)
+        word_size = int(h * COUNTER_WORD_SHARE / DIGIT_HEIGHT)
+        digit_size = int(h * COUNTER_NUMBER_SHARE / DIGIT_HEIGHT)
+        gap = h // 25
+        word_floor = int(h * COUNTER_WORD_MIN_SHARE / DIGIT_HEIGHT)
+
+        def width() -> int:
+            word_w = self.fonts.get(True, word_size).size(word)[0]
+            return word_w + gap + self.fonts.get(True, digit_size).size(digits)[0]
+
+        while width() > inner.width and word_size > word_floor:  # the word gives way first
+            word_size = max(word_floor, int(word_size * 0.95))
+        while width() > inner.width and digit_size > 8:  # then both, together
+            word_size, digit_size = int(word_size * 0.95), int(digit_size * 0.95)
+        word_font = self.fonts.get(True, word_size)
+        digit_font = self.fonts.get(True, digit_size)
+        digit_img = text_image(digit_font, digits, fg, bg, tight=True)
+        word_img = text_image(word_font, word, fg, bg, tight=True)
+        left = inner.centerx - (word_img.get_width() + gap + digit_img.get_width()) // 2
+        digit_rect = self._put(
+            surface,
+            "current.counter_number",
+            digits,
+            digit_font,
+            fg,
+            bg,
+            tight=True,
+            bottomleft=(left + word_img.get_width() + gap, inner.bottom),
+        )
+        self._put(  # on the digits' baseline
+            surface, "current.counter", word, word_font, fg, bg, tight=True,
+            bottomleft=(left, digit_rect.bottom),
+        )  # fmt: skip
+        return digit_rect.top
 
     def _recent_key(self, f: _Frame) -> object:
         return tuple((c.number, c.counter_number, c.priority) for c in f.state.recent)
@@ -406,7 +449,7 @@ class BoardRenderer:
         tiles = list(f.state.counters.values())
         for tile, box in zip(tiles, self.layout.tile_rects(len(tiles)), strict=True):
             pygame.draw.rect(surface, PANEL, box, border_radius=h // 90)
-            edge = PRIORITY if tile.priority else PANEL_EDGE
+            edge = PRIORITY_FILL if tile.priority else PANEL_EDGE
             pygame.draw.rect(surface, edge, box, width=max(2, h // 270), border_radius=h // 90)
             name = self.t("counter", number=tile.number)
             font = self.fonts.fit(name, True, int(box.height * 0.24), box.width - h // 50)

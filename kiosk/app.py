@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import pygame
 
+from devicelink.systemd import SystemdNotifier
 from hardware.printer import TicketPrinter
 from kiosk import layout as lay
 from kiosk import messages as m
@@ -78,10 +79,14 @@ class KioskApp:
 
     def run(self) -> None:
         self.start()
+        watchdog = SystemdNotifier()  # under systemd: restarted if this loop stops turning
+        watchdog.ready()
         try:
             while self.running:
                 self.step()
+                watchdog.alive()
         finally:
+            watchdog.stopping()
             self.stop()
 
     # --- one frame ----------------------------------------------------------------------

@@ -86,6 +86,30 @@ def save_all(out: Path) -> list[Path]:
     return paths
 
 
+PANEL_43_INCH_CM = 43 * 2.54 * 9 / (16**2 + 9**2) ** 0.5  # picture height of a 16:9 panel
+
+
+def sizes_table() -> str:
+    """The rendered letter heights (glyph bounding boxes) of the call, as a Markdown table:
+    share of the screen height, cm on a 43-inch panel, and the distance it reads from at
+    2.5 cm of letter height per 3 m."""
+    rows = [
+        '| screen | text | height | share | cm on 43" | reads from |',
+        "|---|---|---|---|---|---|",
+    ]
+    for size in SIZES:
+        _, renderer = render(morning(), size, now=100.7)
+        for name in ("current.number", "current.counter", "current.counter_number", "clock.time"):
+            placed = renderer.placed[name]
+            share = placed.rect.height / size[1]
+            cm = share * PANEL_43_INCH_CM
+            rows.append(
+                f"| {size[0]}x{size[1]} | {placed.text} | {placed.rect.height} px "
+                f"| {share:.1%} | {cm:.1f} | {cm / 2.5 * 3:.1f} m |"
+            )
+    return "\n".join(rows)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default="docs/screenshots")
@@ -93,6 +117,7 @@ def main() -> int:
     pygame.font.init()
     for path in save_all(out):
         print(path)
+    print(sizes_table())
     return 0
 
 

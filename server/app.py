@@ -60,6 +60,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
         # queue counts go to a site's room at most this often: each send is one frame to
         # every client of the site (hundreds), so 20 a second per site swamped one process
         QUEUE_COUNTS_SECONDS=1.0,
+        # reverse proxies in front (Caddy, nginx: deploy/): their X-Forwarded-For/-Proto/-Host
+        # are believed, so per-address limits see the citizen's address, not the proxy's
+        TRUSTED_PROXIES=0,
     )
     app.config.from_prefixed_env("SAHAJA")
     if test_config:
@@ -118,4 +121,14 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
         console = None
     if console is not None and hasattr(console, "init_app"):
         console.init_app(app)
+    trust_proxies(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe ``TRUSTED_PROXIES`` reverse proxies' forwarded headers (0: none)."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies > 0 and not isinstance(app.wsgi_app, ProxyFix):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

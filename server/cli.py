@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import getpass
 import json
 import logging
@@ -22,13 +21,18 @@ def _database_url(args: argparse.Namespace) -> str:
         return args.database
     if os.environ.get("SAHAJA_DATABASE_URL"):
         return os.environ["SAHAJA_DATABASE_URL"]
-    from flask import Flask
 
     from server.app import default_database_url
 
+    return default_database_url(_instance_path())
+
+
+def _instance_path() -> str:
+    from flask import Flask
+
     instance = Flask("server", instance_relative_config=True).instance_path
     Path(instance).mkdir(parents=True, exist_ok=True)
-    return default_database_url(instance)
+    return instance
 
 
 def _db(args: argparse.Namespace):
@@ -151,33 +155,46 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Initialise the default database, (re)issue demo device tokens, print them, run."""
-    from server.accounts import AccountError
-    from server.setup import init_database
+    """The whole system on this machine: server, kiosk, board and a simulated day
+    (server/demo/), open at any hour; Ctrl-C stops everything."""
+    import signal
 
-    db = _db(args)
-    config = init_database(db, args.config, SystemClock().now())
-    accounts = _accounts(args)
-    now = SystemClock().now()
-    print("Demo devices (tokens change at every demo start):")
-    for site in config.sites.values():
-        wanted = [(f"kiosk-{site.code}", "kiosk", None), (f"display-{site.code}", "display", None)]
-        wanted += [(f"counter-{c.id}", "counter", c.code) for c in site.counters]
-        for name, role, counter in wanted:
-            try:
-                token = accounts.add_device(name, site.code, role, counter, now)
-            except AccountError:
-                token = accounts.rotate_device(name, now)
-            print(f"  {name:<20} {token}")
-    password = os.environ.get(DEMO_PASSWORD_ENV, "sahaja-demo")
-    for site in config.sites.values():
-        with contextlib.suppress(AccountError):  # kept from an earlier demo start
-            accounts.add_user(f"petugas-{site.code.lower()}", password, "officer", site.code, now)
-    print(
-        "Officer accounts petugas-<site> "
-        f"(password from ${DEMO_PASSWORD_ENV}, default 'sahaja-demo')"
+    from server.demo.supervisor import REPO_SCENARIO, Demo, DemoOptions, banner
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    url = _database_url(args)
+    opts = DemoOptions(
+        database_url=url,
+        instance=Path(args.workdir or _instance_path()),
+        config_path=args.config,
+        host=args.host,
+        port=args.port,
+        scenario=None if args.scenario == "none" else Path(args.scenario or REPO_SCENARIO),
+        speed=args.speed,
+        devices=not args.no_devices,
+        headless=True if args.headless else None,
+        password=os.environ.get(DEMO_PASSWORD_ENV, "sahaja-demo"),
+        run_args=["--workers", str(args.workers), "--worker", args.worker]
+        + (["--verbose"] if args.verbose else []),
     )
-    return cmd_run(args)
+    demo = Demo(opts)
+    stop = {"now": False}
+
+    def on_signal(signum, frame) -> None:
+        stop["now"] = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        demo.start(SystemClock().now())
+        print(banner(demo), flush=True)
+        return demo.wait(lambda: stop["now"])
+    except RuntimeError as exc:
+        print(f"sahaja-server demo: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        demo.stop()
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -235,10 +252,19 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.set_defaults(func=cmd_run)
 
     p_demo = sub.add_parser(
-        "demo", help="init, create demo devices and officers, print tokens, run"
+        "demo", help="the whole system at any hour: server, kiosk, board, a simulated day"
     )
     run_options(p_demo)
     p_demo.add_argument("--config", help="office config TOML (default: built-in Kediri)")
+    p_demo.add_argument(
+        "--scenario",
+        help="simulated day to replay (default bench/scenarios/pre-monday-peak)"
+        "; 'none' for no simulated citizens",
+    )
+    p_demo.add_argument("--speed", type=float, default=20.0, help="replay speed (20x)")
+    p_demo.add_argument("--no-devices", action="store_true", help="start no kiosk and no board")
+    p_demo.add_argument("--headless", action="store_true", help="no windows even with a display")
+    p_demo.add_argument("--workdir", help="folder for the demo's config, tokens and logs")
     p_demo.set_defaults(func=cmd_demo)
 
     p_dev = sub.add_parser("device", help="manage device tokens")
