@@ -24,8 +24,8 @@ from server.simulation import load_scenario, run_day
 CALIBRATION = Path(__file__).parent / "scenarios" / "calibration"
 
 
-def samples(config, paths) -> list[tuple[float, float]]:
-    """(signed error, one standard deviation) in minutes of every called ticket."""
+def samples(config, paths) -> list[tuple[float, float, str]]:
+    """(signed error, one standard deviation, day) in minutes of every called ticket."""
     out = []
     for path in paths:
         day = run_day(load_scenario(path, config), config, seed=0)
@@ -33,7 +33,7 @@ def samples(config, paths) -> list[tuple[float, float]]:
             if r.called_at is None or r.estimate_from is None:
                 continue
             sd = (r.estimate_to - r.estimate_from).total_seconds() / 120
-            out.append(((r.called_at - r.given_at).total_seconds() / 60, sd))
+            out.append(((r.called_at - r.given_at).total_seconds() / 60, sd, path.stem))
     return out
 
 
@@ -45,22 +45,29 @@ def main() -> int:
     try:
         for value in () if "--grid-only" in sys.argv else (0.0, 0.5, 1.0):
             forecast.PRIORITY_SHIFT = value
-            errors = [abs(e) for e, _ in samples(config, paths)]
-            print(f"priority shift {value}: median error {statistics.median(errors):.2f}")
+            data = samples(config, paths)
+            days = {d: statistics.median(abs(e) for e, _, x in data if x == d) for *_, d in data}
+            each = " ".join(f"{v:.1f}" for v in days.values())
+            print(f"priority shift {value}: median error per day {each}")
         forecast.PRIORITY_SHIFT = shift
         forecast.Z, forecast.MIN_HALF_WIDTH = 1.0, timedelta(0)
         data = samples(config, paths)
     finally:
         forecast.Z, forecast.MIN_HALF_WIDTH, forecast.PRIORITY_SHIFT = z, floor, shift
-    ratio = statistics.median(abs(e) / max(s, 1e-9) for e, s in data)
-    late = statistics.median(e for e, _ in data)
+    ratio = statistics.median(abs(e) / max(s, 1e-9) for e, s, _ in data)
+    late = statistics.median(e for e, _, _ in data)
     print(f"{len(data)} calls; median |error|/sd {ratio:.2f}; median signed error {late:.2f}")
-    print("Z    floor  hit    median width")
-    for zz in (1.0, 1.25, 1.5, 1.75, 2.0, 2.5):
+    days = sorted({d for *_, d in data})
+    print("Z    floor  hit    lowest day  median width")
+    for zz in (1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5):
         for low in (3.0, 5.0, 7.5, 10.0):
-            halves = [max(zz * s, low) for _, s in data]
-            hit = sum(abs(e) <= h for (e, _), h in zip(data, halves, strict=True)) / len(data)
-            print(f"{zz:<4} {low:<6} {hit:.3f}  {2 * statistics.median(halves):.1f}")
+            hits = [abs(e) <= max(zz * s, low) for e, s, _ in data]
+            lowest = min(
+                statistics.fmean(h for h, (*_, d) in zip(hits, data, strict=True) if d == day)
+                for day in days
+            )
+            width = 2 * statistics.median(max(zz * s, low) for _, s, _ in data)
+            print(f"{zz:<4} {low:<6} {statistics.fmean(hits):.3f}  {lowest:.3f}       {width:.1f}")
     return 0
 
 

@@ -27,13 +27,13 @@ from sahaja.core import balancing, calendar
 from sahaja.core.estimate import is_open
 from sahaja.core.tickets import WaitingTicket
 
-Z = 1.75  # half-width of the window in standard deviations (fitted on bench/scenarios/calibration)
-MIN_HALF_WIDTH = timedelta(minutes=7.5)  # nobody can promise a call to the minute (fitted too)
+Z = 2.0  # half-width of the window in standard deviations (fitted on bench/scenarios/calibration)
+MIN_HALF_WIDTH = timedelta(minutes=5)  # nobody can promise a call to the minute
 OUTLIER_FACTOR = 3.0  # a duration over 3x the median is a forgotten "finish", not a service
 MIN_SAMPLES = 3  # fewer finished tickets than this: the configured default is used
 RESIDUAL_FLOOR = 0.25  # an overdue service is still expected to take this share of a mean
 MAX_PRIORITY_LOAD = 0.5  # priority arrivals are assumed to take at most half a counter's time
-PRIORITY_SHIFT = 0.5  # share of the expected priority arrivals' time the estimate moves later
+PRIORITY_SHIFT = 0.0  # share of the expected priority arrivals' time the estimate moves later
 
 
 @dataclass(frozen=True)
