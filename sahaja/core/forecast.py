@@ -388,6 +388,9 @@ def forecast_with_new_tickets(
         start = own[i].callable_at(at)
         if start is None:
             continue  # this counter calls nothing more today
+        if start > at:  # in a break or before its roster: it calls then, in turn with others
+            heapq.heappush(heap, (start, i))
+            continue
         counter = counters[i]
         chosen = balancing.pick_next(queue.candidates(counter.services), counter.services, calls)
         if unresolved and (chosen is None or not balancing.is_due(chosen, calls)):
