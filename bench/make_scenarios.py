@@ -236,6 +236,41 @@ HELD_OUT = (
         seed=203,
     ),
 )
+# Generated and run once, after the estimator's last change (the set above was seen during it).
+HELD_OUT += (
+    Day(
+        "wts-monday-heldout2",
+        "Wates on a Monday: morning peak, Loket 1 from 08:00 (HELD OUT, run once)",
+        "WTS",
+        "2026-12-14",
+        80,
+        PEAK,
+        (("L1", "08:00", None), ("L2", None, None)),
+        seed=301,
+    ),
+    Day(
+        "ngd-thursday-heldout2",
+        "Ngadiluwih on a Thursday: priority citizens and no-shows (HELD OUT, run once)",
+        "NGD",
+        "2026-12-17",
+        76,
+        PEAK,
+        (("L1", None, None), ("L2", None, None)),
+        priority_share=0.12,
+        no_show_share=0.06,
+        seed=302,
+    ),
+    Day(
+        "dkc-friday-heldout2",
+        "Dukcapil office, Friday: prayers break, Loket 2 leaves at 11:00 (HELD OUT, run once)",
+        "DKC",
+        "2026-12-18",
+        110,
+        FRIDAY,
+        (("L1", None, None), ("L2", None, "11:00"), ("L3", None, None)),
+        seed=303,
+    ),
+)
 HISTORY = 20  # earlier days' finished services per service: the server's rolling window
 
 
