@@ -1,15 +1,21 @@
 """When each waiting ticket of a site will be called: the core's own balancing run forward.
 
-The model: the counters that are open now go on calling by ``balancing.pick_next`` (priority
-first, oldest first across each counter's services, skipped tickets back after their calls)
-whenever they are free and inside a calling period; a counter serving someone is free after
-the rest of that service's expected time; each call keeps the counter busy for the service's
-learned mean time. The result for each ticket is the moment its counter becomes free for it,
-with a window from the spread of the service times ahead of it (their variances add up).
+The model: the counters that will call (open now, or on today's roster later) go on calling by
+``balancing.pick_next`` (priority first, oldest first across each counter's services, skipped
+tickets back after their calls) whenever they are free and inside their calling time: the
+site's calling periods within the counter's own roster (``Counter.hours``). A counter serving
+someone is free after the rest of that service's expected time; each call keeps the counter
+busy for the service's learned mean; a service runs to its end, also into a break. Services
+not learned yet take the configured default times the site's pace (how much slower or faster
+than configured the learned services run). The result for each ticket is the moment its
+counter becomes free for it, with a window of ``Z`` standard deviations of the time ahead of
+it (the variances of the services ahead add up, so the window grows with the square root of
+the work ahead), ``Z`` fitted on calibration days the accuracy table does not report.
 
 What it does not know: each citizen's own service time, tickets not issued yet (a priority
-ticket arriving later jumps the queue), officers who leave early or start late, no-shows
-before they happen. It is standard library only and takes the time as an argument.
+ticket arriving later jumps the queue: only the window allows for it), officers who leave
+early or start late against the roster, no-shows before they happen. It is standard library
+only and takes the time as an argument.
 """
 
 from __future__ import annotations

@@ -378,7 +378,8 @@ class _Day:
         call_count: int,
     ) -> datetime | None:
         """The core's forecaster fed the true state: the counters still working today (it
-        knows no per-counter hours), their true current services, the true means."""
+        knows the rostered counters' hours from the config, not a surprise), their true
+        current services, the true means."""
         busy = []
         for officer in self.officers:
             if not any(end > minute for _, end in officer.working):
