@@ -1,7 +1,11 @@
 """The estimate accuracy table of docs/benchmarks.md: every scenario of bench/scenarios/ run
 as ``sahaja-server simulate`` would, with the issue's targets checked.
 
-    .venv/bin/python -m bench.accuracy [--seed 0] [SCENARIO.toml ...]
+    .venv/bin/python -m bench.accuracy [--seed 0] [--first-day] [SCENARIO.toml ...]
+    .venv/bin/python -m bench.accuracy bench/scenarios/calibration/*.toml   # fitting only
+
+``--first-day`` drops each scenario's ``[history]``: the server's first day, when service
+times start from the configured defaults.
 
 Prints one markdown table (and each scenario's JSON to stderr). Targets (issue 9): the
 median error within 25 % of the reference (calm days: median <= 5 and p90 <= 15 minutes),
@@ -15,13 +19,17 @@ import argparse
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from sahaja.config import load_config
 from server.simulation import load_scenario, run_day, summary
 
 SCENARIOS = Path(__file__).parent / "scenarios"
-TUNED_ON = {"pre-monday-peak", "dkc-tuesday-noon-close"}  # the others were kept untouched
+# The estimator was adjusted while looking at these two (issue 9's first round); its window
+# width, site pace and priority handling were fitted on bench/scenarios/calibration/ only.
+TUNED_ON = {"pre-monday-peak", "dkc-tuesday-noon-close"}
+HELD_OUT = "heldout"  # in the name: generated after the estimator was fixed, never tuned on
 
 
 def verdicts(name: str, f: dict) -> list[str]:
@@ -32,7 +40,7 @@ def verdicts(name: str, f: dict) -> list[str]:
         f["old_formula_error_minutes"],
     )
     misses = []
-    if "calm" in name:
+    if "calm" in name:  # calm days: the absolute targets
         if est["median"] > 5 or est["p90"] > 15:
             misses.append("calm median/p90")
         if f["window_width_minutes"]["median"] > 40:
@@ -54,7 +62,14 @@ def row(name: str, f: dict) -> str:
     )
     ratio = old["median"] / est["median"] if est["median"] else float("inf")
     misses = verdicts(name, f)
-    tag = " (tuned on)" if name in TUNED_ON else " (untouched)"
+    if name in TUNED_ON:
+        tag = " (tuned on)"
+    elif name.startswith("cal-"):
+        tag = " (calibration)"
+    elif HELD_OUT in name:
+        tag = " (held out)"
+    else:
+        tag = " (untouched)"
     return (
         f"| `{name}`{tag} | {f['site']} {f['date']} | {f['tickets']} / {f['called']} "
         f"| {old['median']} / {old['p90']} | **{est['median']}** / {est['p90']} / {est['max']} "
@@ -78,13 +93,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="*", type=Path)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--first-day", action="store_true", help="ignore the [history]")
     args = parser.parse_args(argv)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     config = load_config()
     paths = args.scenarios or sorted(SCENARIOS.glob("*.toml"))
     print(HEADER)
     for path in paths:
-        figures = summary(run_day(load_scenario(path, config), config, seed=args.seed))
+        scenario = load_scenario(path, config)
+        if args.first_day:
+            scenario = replace(scenario, history={})
+        figures = summary(run_day(scenario, config, seed=args.seed))
         print(json.dumps(figures), file=sys.stderr)
         print(row(path.stem, figures), flush=True)
     return 0

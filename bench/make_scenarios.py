@@ -39,6 +39,7 @@ class Day:
     priority_share: float = 0.06
     no_show_share: float = 0.04
     seed: int = 0
+    folder: str = ""  # "" the reported days; "calibration" the days the window is fitted on
 
 
 PEAK = (
@@ -119,6 +120,160 @@ DAYS = (
 )
 
 
+# Calibration days (new seeds): the estimator's free choices (window width, the site's pace,
+# priority arrivals) are fitted on these and NOT reported. Held-out days (new seeds, other
+# sites): generated after the estimator was fixed, reported beside the five above.
+CALIBRATION = tuple(
+    Day(name, about, site, date, n, profile, counters, pri, ns, seed, "calibration")
+    for name, about, site, date, n, profile, counters, pri, ns, seed in (
+        (
+            "cal-bny-monday-peak",
+            "Banyakan, Monday peak",
+            "BNY",
+            "2026-12-14",
+            80,
+            PEAK,
+            (("L1", None, None), ("L2", None, None)),
+            0.06,
+            0.04,
+            101,
+        ),
+        (
+            "cal-dkc-wednesday-late",
+            "Dukcapil office, Loket 3 from 09:00",
+            "DKC",
+            "2026-12-16",
+            130,
+            PEAK,
+            (("L1", None, None), ("L2", None, None), ("L3", "09:00", None)),
+            0.06,
+            0.04,
+            102,
+        ),
+        (
+            "cal-ngd-tuesday-calm",
+            "Ngadiluwih, calm Tuesday",
+            "NGD",
+            "2026-12-15",
+            55,
+            CALM,
+            (("L1", None, None), ("L2", None, None)),
+            0.05,
+            0.03,
+            103,
+        ),
+        (
+            "cal-pre-thursday-priority",
+            "Pare, many priority citizens",
+            "PRE",
+            "2026-12-17",
+            75,
+            PEAK,
+            (("L1", None, None), ("L2", None, "12:00")),
+            0.15,
+            0.08,
+            104,
+        ),
+        (
+            "cal-wts-friday-prayers",
+            "Wates, Friday prayers",
+            "WTS",
+            "2026-12-18",
+            64,
+            FRIDAY,
+            (("L1", None, None), ("L2", None, None)),
+            0.06,
+            0.04,
+            105,
+        ),
+        (
+            "cal-ppr-monday-peak",
+            "Papar, Monday peak",
+            "PPR",
+            "2026-12-14",
+            82,
+            PEAK,
+            (("L1", None, None), ("L2", None, None)),
+            0.08,
+            0.05,
+            106,
+        ),
+    )
+)
+HELD_OUT = (
+    Day(
+        "bny-tuesday-heldout",
+        "Banyakan on a Tuesday: morning peak, Loket 2 leaves at 12:30 (HELD OUT)",
+        "BNY",
+        "2026-12-08",
+        78,
+        PEAK,
+        (("L1", None, None), ("L2", None, "12:30")),
+        seed=201,
+    ),
+    Day(
+        "dkc-thursday-heldout",
+        "The Dukcapil office on a Thursday: priority citizens, Loket 1 from 08:30 (HELD OUT)",
+        "DKC",
+        "2026-12-10",
+        120,
+        PEAK,
+        (("L1", "08:30", None), ("L2", None, None), ("L3", None, None)),
+        priority_share=0.12,
+        no_show_share=0.06,
+        seed=202,
+    ),
+    Day(
+        "pre-wednesday-calm-heldout",
+        "Pare on a calm Wednesday (HELD OUT)",
+        "PRE",
+        "2026-12-09",
+        58,
+        CALM,
+        (("L1", None, None), ("L2", None, None)),
+        priority_share=0.05,
+        no_show_share=0.03,
+        seed=203,
+    ),
+)
+# Generated and run once, after the estimator's last change (the set above was seen during it).
+HELD_OUT += (
+    Day(
+        "wts-monday-heldout2",
+        "Wates on a Monday: morning peak, Loket 1 from 08:00 (HELD OUT, run once)",
+        "WTS",
+        "2026-12-14",
+        80,
+        PEAK,
+        (("L1", "08:00", None), ("L2", None, None)),
+        seed=301,
+    ),
+    Day(
+        "ngd-thursday-heldout2",
+        "Ngadiluwih on a Thursday: priority citizens and no-shows (HELD OUT, run once)",
+        "NGD",
+        "2026-12-17",
+        76,
+        PEAK,
+        (("L1", None, None), ("L2", None, None)),
+        priority_share=0.12,
+        no_show_share=0.06,
+        seed=302,
+    ),
+    Day(
+        "dkc-friday-heldout2",
+        "Dukcapil office, Friday: prayers break, Loket 2 leaves at 11:00 (HELD OUT, run once)",
+        "DKC",
+        "2026-12-18",
+        110,
+        FRIDAY,
+        (("L1", None, None), ("L2", None, "11:00"), ("L3", None, None)),
+        seed=303,
+    ),
+)
+HISTORY = 20  # earlier days' finished services per service: the server's rolling window
+
+
 def minute(text: str) -> float:
     h, m = text.split(":")
     return int(h) * 60 + int(m)
@@ -187,13 +342,20 @@ def render(day: Day) -> str:
         if a["no_show"]:
             row += "\nno_show = true"
         lines += ["[[arrival]]", row, ""]
-    return "\n".join(lines)
+    # drawn from a stream of its own, so the day's arrivals do not change with it
+    past = random.Random(f"history-{day.seed}")
+    lines.append("[history]  # minutes of the last finished services of earlier days")
+    for service, mean in SERVICE_MINUTES.items():
+        values = ", ".join(str(draw_minutes(past, mean)) for _ in range(HISTORY))
+        lines.append(f"{service} = [{values}]")
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
-    OUT.mkdir(exist_ok=True)
-    for day in DAYS:
-        (OUT / f"{day.name}.toml").write_text(render(day), encoding="utf-8")
+    for day in (*DAYS, *HELD_OUT, *CALIBRATION):
+        folder = OUT / day.folder
+        folder.mkdir(exist_ok=True)
+        (folder / f"{day.name}.toml").write_text(render(day), encoding="utf-8")
         print(f"{day.name}: {day.citizens} citizens at {day.site} on {day.date}")
 
 

@@ -80,6 +80,9 @@ class Counter:
     name: str
     number: int  # announced number ("loket tiga")
     services: tuple[str, ...]
+    # the counter's own roster (weekday -> window) where it differs from the site's hours:
+    # staffed later or only until noon; a weekday not listed follows the site's hours
+    hours: dict[int, Hours] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -493,7 +496,8 @@ class _Parser:
             for s in served:
                 if s not in offered:
                     raise self.fail(f"{cpath}.services", f"unknown service {s!r} at this site")
-            out.append(Counter(f"{site}-{code}", code, name, number, tuple(served)))
+            hours = self.hours(self.get(item, "hours", cpath, dict, {}), f"{cpath}.hours")
+            out.append(Counter(f"{site}-{code}", code, name, number, tuple(served), hours))
         if len({c.number for c in out}) != len(out):
             raise self.fail(f"{path}.counter", "two counters share an announced number")
         return out

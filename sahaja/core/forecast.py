@@ -1,15 +1,21 @@
 """When each waiting ticket of a site will be called: the core's own balancing run forward.
 
-The model: the counters that are open now go on calling by ``balancing.pick_next`` (priority
-first, oldest first across each counter's services, skipped tickets back after their calls)
-whenever they are free and inside a calling period; a counter serving someone is free after
-the rest of that service's expected time; each call keeps the counter busy for the service's
-learned mean time. The result for each ticket is the moment its counter becomes free for it,
-with a window from the spread of the service times ahead of it (their variances add up).
+The model: the counters that will call (open now, or on today's roster later) go on calling by
+``balancing.pick_next`` (priority first, oldest first across each counter's services, skipped
+tickets back after their calls) whenever they are free and inside their calling time: the
+site's calling periods within the counter's own roster (``Counter.hours``). A counter serving
+someone is free after the rest of that service's expected time; each call keeps the counter
+busy for the service's learned mean; a service runs to its end, also into a break. Services
+not learned yet take the configured default times the site's pace (how much slower or faster
+than configured the learned services run). The result for each ticket is the moment its
+counter becomes free for it, with a window of ``Z`` standard deviations of the time ahead of
+it (the variances of the services ahead add up, so the window grows with the square root of
+the work ahead), ``Z`` fitted on calibration days the accuracy table does not report.
 
 What it does not know: each citizen's own service time, tickets not issued yet (a priority
-ticket arriving later jumps the queue), officers who leave early or start late, no-shows
-before they happen. It is standard library only and takes the time as an argument.
+ticket arriving later jumps the queue: only the window allows for it), officers who leave
+early or start late against the roster, no-shows before they happen. It is standard library
+only and takes the time as an argument.
 """
 
 from __future__ import annotations
@@ -22,27 +28,31 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sahaja.config import QueueRules, Site
+from sahaja.config import Counter, QueueRules, Site
 from sahaja.core import balancing, calendar
 from sahaja.core.estimate import is_open
 from sahaja.core.tickets import WaitingTicket
 
-Z = 1.5  # half-width of the window in standard deviations of the time ahead
+Z = 2.0  # half-width of the window in standard deviations (fitted on bench/scenarios/calibration)
 MIN_HALF_WIDTH = timedelta(minutes=5)  # nobody can promise a call to the minute
 OUTLIER_FACTOR = 3.0  # a duration over 3x the median is a forgotten "finish", not a service
 MIN_SAMPLES = 3  # fewer finished tickets than this: the configured default is used
 RESIDUAL_FLOOR = 0.25  # an overdue service is still expected to take this share of a mean
 MAX_PRIORITY_LOAD = 0.5  # priority arrivals are assumed to take at most half a counter's time
+PRIORITY_SHIFT = 0.0  # share of the expected priority arrivals' time the estimate moves later
 
 
 @dataclass(frozen=True)
 class ServiceTime:
     """How long serving one citizen of a service takes: mean and spread (seconds), and the
-    standard error of the mean (how well the mean itself is known)."""
+    standard error of the mean (how well the mean itself is known). ``samples`` is how many
+    finished services it was learned from (0: the configured default ``configured``)."""
 
     mean: float
     sd: float
     mean_error: float = 0.0
+    samples: int = 0
+    configured: float = 0.0
 
     @classmethod
     def exact(cls, seconds: float) -> ServiceTime:
@@ -52,7 +62,7 @@ class ServiceTime:
     @classmethod
     def default(cls, seconds: float) -> ServiceTime:
         """The configured default before there is data: spread and doubt of half the mean."""
-        return cls(float(seconds), seconds * 0.5, seconds * 0.25)
+        return cls(float(seconds), seconds * 0.5, seconds * 0.25, 0, float(seconds))
 
     @classmethod
     def from_durations(cls, seconds: Iterable[float | None], default_seconds: float) -> ServiceTime:
@@ -66,7 +76,40 @@ class ServiceTime:
         kept = [d for d in good if d <= cap]
         mean = statistics.fmean(kept)
         sd = statistics.stdev(kept) if len(kept) > 1 else mean * 0.5
-        return cls(mean, sd, sd / math.sqrt(len(kept)))
+        return cls(mean, sd, sd / math.sqrt(len(kept)), len(kept), float(default_seconds))
+
+    def scaled(self, factor: float) -> ServiceTime:
+        return ServiceTime(
+            self.mean * factor,
+            self.sd * factor,
+            self.mean_error * factor,
+            self.samples,
+            self.configured,
+        )
+
+
+def site_pace(service_times: Mapping[str, ServiceTime]) -> float:
+    """How much slower (> 1) or faster than configured this site works today, from the
+    services already learned: the geometric mean of learned / configured, weighted by the
+    samples. 1.0 before anything is learned. An office slow at KTP-el is slow at the rest."""
+    pairs = [
+        (math.log(st.mean / st.configured), st.samples)
+        for st in service_times.values()
+        if st.samples >= MIN_SAMPLES and st.configured > 0 and st.mean > 0
+    ]
+    weight = sum(n for _, n in pairs)
+    if not weight:
+        return 1.0
+    return math.exp(sum(x * n for x, n in pairs) / weight)
+
+
+def with_pace(service_times: Mapping[str, ServiceTime]) -> dict[str, ServiceTime]:
+    """The services still on their configured default, scaled by ``site_pace``."""
+    pace = site_pace(service_times)
+    return {
+        code: st.scaled(pace) if st.samples < MIN_SAMPLES and st.configured > 0 else st
+        for code, st in service_times.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -162,6 +205,42 @@ class _Periods:
         return t + left
 
 
+def counter_periods(
+    counter: Counter | None, periods: Sequence[tuple[datetime, datetime]]
+) -> list[tuple[datetime, datetime]]:
+    """The site's calling ``periods`` within the counter's own roster of that weekday
+    (``Counter.hours``); a counter without one calls in all of them."""
+    if counter is None or not counter.hours or not periods:
+        return list(periods)
+    first = periods[0][0]
+    hours = counter.hours.get(first.weekday())
+    if hours is None:
+        return list(periods)
+    midnight = first.replace(hour=0, minute=0, second=0, microsecond=0)
+    lo = midnight + timedelta(minutes=hours.open_minute)
+    hi = midnight + timedelta(minutes=hours.close_minute)
+    return [(max(a, lo), min(b, hi)) for a, b in periods if min(b, hi) > max(a, lo)]
+
+
+def rostered_later(
+    now: datetime,
+    site: Site,
+    counters: Sequence[CounterNow],
+    periods: Sequence[tuple[datetime, datetime]],
+) -> list[CounterNow]:
+    """Counters not among ``counters`` whose roster has them start calling after ``now``
+    today: they will come (an officer on the afternoon shift)."""
+    present = {c.id for c in counters}
+    out = []
+    for c in site.counters:
+        if c.id in present or not c.hours:
+            continue
+        own = counter_periods(c, periods)
+        if own and own[0][0] > now:
+            out.append(CounterNow(c.id, c.services))
+    return out
+
+
 # --- the forecast ------------------------------------------------------------------------------
 class _Queue:
     """The waiting tickets, each service's fresh ones in call order plus the skipped ones:
@@ -246,13 +325,16 @@ def forecast_with_new_tickets(
     new_services = site.services if services is None else services
     if not counters:
         counters = [CounterNow(c.id, c.services) for c in site.counters]
-    spans = _Periods(periods)
+    counters = [*counters, *rostered_later(now, site, counters, periods)]
     fallback = ServiceTime.default(8 * 60)
+    service_times = with_pace(service_times)
 
     def time_of(service: str | None) -> ServiceTime:
         return service_times.get(service or "", fallback)
 
-    # Each counter: (free at, order, chain variance, chain doubt of the mean)
+    # Each counter: its own calling time (the site's periods within its roster), when it is
+    # free, the variance and the doubt of the chain of services it does before a ticket.
+    own = [_Periods(counter_periods(site.counter(c.id), periods)) for c in counters]
     free: list[tuple[datetime, int]] = []
     chain_var: list[float] = []
     chain_doubt: list[float] = []
@@ -266,7 +348,8 @@ def forecast_with_new_tickets(
             elapsed = max((now - c.serving_since).total_seconds(), 0.0)
             rest = max(st.mean - elapsed, st.mean * RESIDUAL_FLOOR)
             share = rest / st.mean if st.mean > 0 else 1.0
-            at = spans.forward(now, rest)
+            # the citizen at the desk is served to the end, through a break if need be
+            at = now + timedelta(seconds=rest)
             var, doubt = st.sd**2 * share, st.mean_error * share
         free.append((at, i))
         chain_var.append(var)
@@ -286,15 +369,18 @@ def forecast_with_new_tickets(
         for c in counters
     ]
 
+    last_issue = kiosk_cutoff(site, periods)
+
     def window(i: int, start: datetime, service: str, priority: bool) -> Estimate:
         var = chain_var[i] / max(pooled.get(service, 1), 1) + chain_doubt[i] ** 2
         if load[i] > 0 and not priority:
-            # Priority tickets arriving while it waits may go first: about load/(1-load) of
-            # the wait again. Only the window widens: moving the middle later made the
-            # median error worse on the simulated days (docs/decisions.md).
-            waited = max((start - now).total_seconds(), 0.0)
+            # Priority tickets issued while it waits (until the kiosk's cutoff) go first:
+            # about load/(1-load) of that wait again, Poisson (variance ~ mean).
+            until = min(start, last_issue) if last_issue is not None else start
+            waited = max((until - now).total_seconds(), 0.0)
             extra = waited * load[i] / (1 - load[i])
-            var += extra * time_of(service).mean  # Poisson arrivals: variance ~ mean
+            var += extra * time_of(service).mean
+            start += timedelta(seconds=extra * PRIORITY_SHIFT)
         half = max(timedelta(seconds=Z * math.sqrt(var)), MIN_HALF_WIDTH)
         return Estimate(start, start - half, start + half, True)
 
@@ -305,9 +391,12 @@ def forecast_with_new_tickets(
     calls = call_count
     while heap:
         at, i = heapq.heappop(heap)
-        start = spans.callable_at(at)
+        start = own[i].callable_at(at)
         if start is None:
             continue  # this counter calls nothing more today
+        if start > at:  # in a break or before its roster: it calls then, in turn with others
+            heapq.heappush(heap, (start, i))
+            continue
         counter = counters[i]
         chosen = balancing.pick_next(queue.candidates(counter.services), counter.services, calls)
         if unresolved and (chosen is None or not balancing.is_due(chosen, calls)):
@@ -323,7 +412,8 @@ def forecast_with_new_tickets(
         st = time_of(chosen.service)
         chain_var[i] += st.sd**2
         chain_doubt[i] += st.mean_error
-        heapq.heappush(heap, (spans.forward(start, st.mean), i))
+        # a service runs to its end, also into a break or past the counter's hours
+        heapq.heappush(heap, (start + timedelta(seconds=st.mean), i))
 
     late = beyond_today(now, periods)
     for t in queue.left():
@@ -331,6 +421,13 @@ def forecast_with_new_tickets(
     for service in unresolved:
         new[service] = late
     return out, new
+
+
+def kiosk_cutoff(site: Site, periods: Sequence[tuple[datetime, datetime]]) -> datetime | None:
+    """The last moment the kiosk issues today (the close minus the site's ticket cutoff)."""
+    if not periods:
+        return None
+    return max(b for _, b in periods) - timedelta(minutes=site.ticket_cutoff_minutes)
 
 
 def beyond_today(now: datetime, periods: Sequence[tuple[datetime, datetime]]) -> Estimate:

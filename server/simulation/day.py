@@ -19,7 +19,7 @@ import heapq
 import random
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +99,9 @@ def run_day(
     config_path: str | Path | None = None,
     seed: int | None = None,
 ) -> DayResult:
-    """Run the scenario's day at its site; ``seed`` only makes the status codes repeatable."""
+    """Run the scenario's day at its site; ``seed`` only makes the status codes repeatable.
+    The rostered counters' hours go into the config, as the office would configure them."""
+    config = scenario.rostered(config)
     with tempfile.TemporaryDirectory(prefix="sahaja-sim-") as tmp:
         db = Database.connect(f"sqlite:///{Path(tmp) / 'day.db'}")
         try:
@@ -126,6 +128,7 @@ class _Day:
             scenario.at(min(first, *(a.at_minute for a in scenario.arrivals)), config)
         )
         init_database(db, config_path, self.clock.now())
+        self.seed_history()
         rng = random.Random(seed)
         self.store = QueueStore(
             db, config, self.clock, make_code=lambda: f"{rng.getrandbits(64):016x}"
@@ -147,6 +150,36 @@ class _Day:
         self.events: list[tuple[float, int, int, Any]] = []
         self.seq = 0
         self._by_id: dict[int, TicketRecord] = {}
+
+    def seed_history(self) -> None:
+        """Earlier days' finished services (the scenario's ``history``) in the database, as a
+        server in use has them: the estimator learns service times from them at opening."""
+        day = self.s.day - timedelta(days=1)
+        start = self.s.at(self.s.periods[0][0], self.config) - timedelta(days=1)
+        with self.db.writing() as session:
+            for service, minutes in self.s.history.items():
+                prefix = self.config.services[service].prefix
+                at = start
+                for seq, m in enumerate(minutes, 1):
+                    called, at = at, at + timedelta(minutes=m)
+                    session.add(
+                        Ticket(
+                            site=self.s.site.code,
+                            day=day,
+                            service=service,
+                            issued_service=service,
+                            seq=seq,
+                            number=f"{prefix}{seq:03d}",
+                            priority=False,
+                            status=p.STATUS_FINISHED,
+                            request_id=f"history-{service}-{seq}",
+                            status_code=f"history-{service}-{seq}",
+                            issued_at=called,
+                            called_at=called,
+                            finished_at=at,
+                            service_seconds=m * 60,
+                        )
+                    )
 
     # --- the event loop --------------------------------------------------------------------
     def push(self, minute: float, kind: int, what: Any) -> None:
@@ -345,7 +378,8 @@ class _Day:
         call_count: int,
     ) -> datetime | None:
         """The core's forecaster fed the true state: the counters still working today (it
-        knows no per-counter hours), their true current services, the true means."""
+        knows the rostered counters' hours from the config, not a surprise), their true
+        current services, the true means."""
         busy = []
         for officer in self.officers:
             if not any(end > minute for _, end in officer.working):
@@ -358,9 +392,9 @@ class _Day:
         if not busy:
             return None
         times = {s: forecast.ServiceTime.exact(m * 60) for s, m in self.means.items()}
-        periods = forecast.periods_of_day(self.s.site, self.s.day, self.config.tz)
+        site = self.config.sites[self.s.site.code]  # with the rostered counters' hours
+        periods = forecast.periods_of_day(site, self.s.day, self.config.tz)
         rules = self.config.rules
-        site = self.s.site
         out = forecast.forecast(
             now, site, waiting, busy, times, periods, rules, call_count=call_count
         )

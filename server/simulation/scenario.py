@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sahaja.config import Config, Counter, Site
+from sahaja.config import Config, Counter, Hours, Site
 from sahaja.core import calendar
 from server.closed_days import site_holidays
 
@@ -31,6 +31,9 @@ class CounterShift:
     counter: Counter
     from_minute: float
     to_minute: float
+    # on the office's roster (the config's counter hours): the server knows these hours;
+    # False: a surprise (an officer late or gone early) the server is not told about
+    rostered: bool = True
 
 
 @dataclass(frozen=True)
@@ -52,11 +55,36 @@ class Scenario:
     counters: tuple[CounterShift, ...]
     arrivals: tuple[Arrival, ...]  # in arrival order
     periods: tuple[tuple[int, int], ...]  # the site's calling periods that day
+    # minutes of earlier days' finished services per service (what the server learned
+    # before this day); empty: the first day on the system
+    history: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
     def at(self, minute: float, config: Config) -> datetime:
         """The instant of a local minute of the scenario's day."""
         base = datetime.combine(self.day, time(0), tzinfo=config.tz)
         return base + timedelta(minutes=minute)
+
+    def rostered(self, config: Config) -> Config:
+        """The config as the office would have it: each rostered shift that differs from the
+        site's hours becomes the counter's ``hours`` on this weekday."""
+        weekday = self.day.weekday()
+        site_hours = self.site.hours[weekday]
+        changed = {}
+        for shift in self.counters:
+            start, end = round(shift.from_minute), round(shift.to_minute)
+            if not shift.rostered or (start, end) == (
+                site_hours.open_minute,
+                site_hours.close_minute,
+            ):
+                continue
+            hours = {**shift.counter.hours, weekday: Hours(start, end)}
+            changed[shift.counter.id] = replace(shift.counter, hours=hours)
+        if not changed:
+            return config
+        site = config.sites[self.site.code]
+        counters = tuple(changed.get(c.id, c) for c in site.counters)
+        sites = {**config.sites, site.code: replace(site, counters=counters)}
+        return replace(config, sites=sites)
 
     def true_means(self) -> dict[str, float]:
         """Each service's mean service minutes over the day's citizens (the reference's)."""
@@ -91,7 +119,7 @@ def load_scenario(path: str | Path, config: Config) -> Scenario:
 
 
 def parse_scenario(raw: dict[str, Any], config: Config) -> Scenario:
-    unknown = set(raw) - {"site", "date", "counter", "arrival", "description"}
+    unknown = set(raw) - {"site", "date", "counter", "arrival", "description", "history"}
     if unknown:
         raise ScenarioError(f"unknown key {sorted(unknown)[0]!r}")
     site_code = raw.get("site")
@@ -109,7 +137,23 @@ def parse_scenario(raw: dict[str, Any], config: Config) -> Scenario:
     open_minute, close_minute = periods[0][0], periods[-1][1]
     counters = _counters(raw.get("counter"), site, open_minute, close_minute)
     arrivals = _arrivals(raw.get("arrival"), site, config)
-    return Scenario(site, day, counters, arrivals, periods)
+    history = _history(raw.get("history", {}), site)
+    return Scenario(site, day, counters, arrivals, periods, history)
+
+
+def _history(value: Any, site: Site) -> dict[str, tuple[float, ...]]:
+    if not isinstance(value, dict):
+        raise ScenarioError("history: expected a table of service = [minutes, ...]")
+    out = {}
+    for service, minutes in value.items():
+        if service not in site.services:
+            raise ScenarioError(f"history.{service}: service not offered at {site.code}")
+        if not isinstance(minutes, list) or not all(
+            isinstance(m, int | float) and not isinstance(m, bool) and m > 0 for m in minutes
+        ):
+            raise ScenarioError(f"history.{service}: expected a list of positive minutes")
+        out[service] = tuple(float(m) for m in minutes)
+    return out
 
 
 def _day(value: Any) -> date:
@@ -138,7 +182,7 @@ def _counters(
     seen: set[str] = set()
     for i, item in enumerate(_table_list(value, "counter")):
         where = f"counter[{i}]"
-        unknown = set(item) - {"code", "from", "to"}
+        unknown = set(item) - {"code", "from", "to", "rostered"}
         if unknown:
             raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r}")
         code = item.get("code")
@@ -153,7 +197,10 @@ def _counters(
         end = parse_time(item["to"], f"{where}.to") if "to" in item else close_minute
         if end <= start:
             raise ScenarioError(f"{where}: 'to' must be after 'from'")
-        shifts.append(CounterShift(counter, start, end))
+        rostered = item.get("rostered", True)
+        if not isinstance(rostered, bool):
+            raise ScenarioError(f"{where}: rostered must be true or false")
+        shifts.append(CounterShift(counter, start, end, rostered))
     return tuple(shifts)
 
 

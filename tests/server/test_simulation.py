@@ -10,10 +10,11 @@ import json
 import random
 import re
 import statistics
+import tomllib
 
 import pytest
 
-from sahaja.config import default_config_text, load_config
+from sahaja.config import Hours, default_config_text, load_config
 from sahaja.core.tickets import WaitingTicket
 from server.cli import main
 from server.simulation import ScenarioError, load_scenario, run_day, summary
@@ -234,9 +235,10 @@ def test_working_intervals_are_the_shift_inside_the_calling_periods():
 SERVICES = {"KTP": 8.0, "KK": 10.0, "AKL": 12.0, "SPK": 15.0}
 
 
-def generated_day(seed: int, shifts: bool) -> dict:
+def generated_day(seed: int, shifts: bool, rostered: bool = False) -> dict:
     """A small random day at Pare: 15-30 citizens in the first hours; with ``shifts``, one or
-    two officers who may start late or leave early, else both working the site's hours."""
+    two officers who may start late or leave early, else both working the site's hours;
+    ``rostered``: those hours are on the office's roster (the config), else a surprise."""
     rng = random.Random(seed)
     counters = [{"code": "L1"}]
     if rng.random() < 0.8 or not shifts:  # a counter nobody staffs is a surprise too
@@ -248,6 +250,7 @@ def generated_day(seed: int, shifts: bool) -> dict:
             c["from"] = f"0{rng.randint(7, 9)}:{rng.choice(['30', '45'])}"
         if rng.random() < 0.3:
             c["to"] = f"1{rng.randint(1, 3)}:00"
+        c["rostered"] = rostered
     arrivals = []
     span = rng.choice([45, 90, 180])  # a queue builds up: they come faster than served
     for _ in range(rng.randint(15, 30)):
@@ -321,6 +324,25 @@ def test_on_generated_days_the_estimate_stays_near_the_reference(config, seed):
     check_near_reference(result)
 
 
+@pytest.mark.parametrize(
+    "seed",
+    [4, 7, *(pytest.param(s, marks=pytest.mark.slow) for s in (1, 9, 13, 17, 24, 28))],
+)  # each has an officer starting late or leaving early
+def test_on_generated_days_with_rosters_the_estimate_stays_near_the_reference(config, seed):
+    """Officers' own hours on the office's roster: the estimator knows them (counter hours),
+    and as a server in use it has earlier days' service times (drawn like the day's)."""
+    day = generated_day(seed, shifts=True, rostered=True)
+    assert any("from" in c or "to" in c for c in day["counter"])
+    past = random.Random(f"history-{seed}")
+    day["history"] = {
+        s: [round(m * past.uniform(0.6, 1.4), 1) for _ in range(20)] for s, m in SERVICES.items()
+    }
+    scenario = parse_scenario(day, config)
+    result = run_day(scenario, config, seed=seed)
+    check_rules(scenario, result, config)
+    check_near_reference(result)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [2, 3, *range(5, 13)])
 def test_more_generated_days(config, seed):
@@ -340,3 +362,69 @@ def test_the_csv_has_one_row_per_issued_ticket(config, tmp_path):
     lines = out.getvalue().splitlines()
     assert lines[0] == ",".join(CSV_COLUMNS)
     assert len(lines) == 1 + sum(1 for r in result.tickets if r.ticket_id is not None)
+
+
+HISTORY_DAY = """
+site = "PRE"
+date = "2026-12-07"
+
+[[counter]]
+code = "L1"
+
+[[arrival]]
+at = "07:31:00"
+service = "KTP"
+minutes = 20
+
+[[arrival]]
+at = "07:31:10"
+service = "KTP"
+minutes = 20
+
+[[arrival]]
+at = "07:31:20"
+service = "KTP"
+minutes = 20
+"""
+
+
+def third_estimate(config, text: str) -> float:
+    """Minutes after 07:30 of the estimate the third citizen was given."""
+    result = run_day(parse_scenario(tomllib.loads(text), config), config)
+    given = result.tickets[2].given_at.astimezone(config.tz)
+    return given.hour * 60 + given.minute - 450
+
+
+def test_earlier_days_history_is_what_the_estimator_learns_from(config):
+    """Without history the first estimates use the configured 8 minutes; with earlier days'
+    20-minute services in the database the estimator starts from those."""
+    history = "\n[history]\nKTP = [" + ", ".join(["20.0"] * 20) + "]\n"
+    first_day = third_estimate(config, HISTORY_DAY)
+    with_history = third_estimate(config, HISTORY_DAY + history)
+    assert first_day <= 1 + 2 * 8 + 1  # two 8-minute services ahead
+    assert with_history >= 1 + 2 * 20 - 1  # two 20-minute services ahead
+
+
+def test_a_rostered_shift_goes_into_the_config_and_a_surprise_does_not(config):
+    raw = tomllib.loads(SMALL)
+    scenario = parse_scenario(raw, config)
+    office = scenario.rostered(config)
+    counters = {c.code: c for c in office.sites["PRE"].counters}
+    assert counters["L2"].hours == {0: Hours(450, 540)}  # Monday: 07:30-09:00
+    assert counters["L1"].hours == {}  # the site's hours: nothing to roster
+    raw["counter"][1]["rostered"] = False
+    assert parse_scenario(raw, config).rostered(config) is config
+
+
+@pytest.mark.parametrize(
+    ("history", "message"),
+    [
+        ({"XYZ": [1.0]}, "history.XYZ: service not offered at PRE"),
+        ({"KTP": [0]}, "history.KTP: expected a list of positive minutes"),
+        ([1, 2], "history: expected a table"),
+    ],
+)
+def test_a_bad_history_is_refused(config, history, message):
+    raw = {**tomllib.loads(SMALL), "history": history}
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        parse_scenario(raw, config)
