@@ -17,6 +17,8 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from server.logging_setup import gunicorn_logconfig
+
 WORKERS = ("gevent", "gthread")
 HTTP_HEADROOM = 1000  # gevent connections kept for HTTP above the live-connection cap
 
@@ -81,6 +83,8 @@ def serve(
         "proc_name": "sahaja-server",
         # no shared control socket in $HOME: several servers (tests, sites) run side by side
         "control_socket_disable": True,
+        # Gunicorn's lines in the same format as ours (text, or JSON: SAHAJA_LOG_FORMAT)
+        "logconfig_dict": gunicorn_logconfig(),
     }
     if worker == "gevent":
         # Gunicorn's default of 1,000 would refuse clients long before the live cap does;
