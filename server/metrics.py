@@ -221,11 +221,3 @@ def init_app(app: Flask) -> None:
     app.before_request(_started)
     app.after_request(_answered)
     services(app).store.base.observers.append(observe_audited)
-
-
-def mark_process_dead(pid: int) -> None:
-    """Gunicorn's ``child_exit``: a dead worker's live-connection gauge no longer counts."""
-    if os.environ.get(MULTIPROC_ENV):
-        from prometheus_client import multiprocess
-
-        multiprocess.mark_process_dead(pid)

@@ -11,6 +11,7 @@ threaded worker, where every WebSocket holds one of ``--threads`` threads.
 from __future__ import annotations
 
 import gc
+import os
 import resource
 from typing import Any
 
@@ -58,6 +59,14 @@ def raise_open_files_limit() -> int:
     return soft
 
 
+def _worker_exited(_arbiter: Any, worker: Any) -> None:
+    """A dead worker's live connections leave /metrics (multiprocess mode only)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
 def serve(
     make_app,
     host: str,
@@ -85,6 +94,7 @@ def serve(
         "control_socket_disable": True,
         # Gunicorn's lines in the same format as ours (text, or JSON: SAHAJA_LOG_FORMAT)
         "logconfig_dict": gunicorn_logconfig(),
+        "child_exit": _worker_exited,
     }
     if worker == "gevent":
         # Gunicorn's default of 1,000 would refuse clients long before the live cap does;
