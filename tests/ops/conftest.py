@@ -3,6 +3,8 @@ its own schema) with the Kediri config, a hand-moved clock and one officer, ``an
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from tests.console.conftest import add_user
@@ -45,3 +47,17 @@ def make_token(app, clock):
         return accounts.add_device(f"{role}-{next(counter)}", site, role, counter_code, clock.now())
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def root_logger_kept(monkeypatch):
+    """``sahaja-server`` configures the root logger (and SAHAJA_LOG_FORMAT); tests that run
+    its ``main`` get both back afterwards."""
+    from server.logging_setup import FORMAT_ENV
+
+    monkeypatch.setenv(FORMAT_ENV, "text")
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)

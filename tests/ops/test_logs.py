@@ -139,18 +139,7 @@ def test_sign_in_lines_name_accounts_but_never_what_was_typed_for_others(app, cl
         assert secret not in text
 
 
-@pytest.fixture
-def root_kept(monkeypatch):
-    """The command line configures the root logger; put it back afterwards."""
-    monkeypatch.setenv(logging_setup.FORMAT_ENV, "text")
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
-def test_admin_changes_from_the_command_line_in_json(app, root_kept, monkeypatch, capsys):
+def test_admin_changes_from_the_command_line_in_json(app, monkeypatch, capsys):
     url = app.config["DATABASE_URL"]
     monkeypatch.setattr("sys.stdin", io.StringIO("kata-sandi-baru\n"))
     cli = ["--database", url, "--log-format", "json"]
