@@ -26,7 +26,7 @@ def upgrade() -> None:
     by_folded: dict[str, list[str]] = {}
     for _id, name in rows:
         by_folded.setdefault(name.strip().lower(), []).append(name)
-    clashes = sorted(names for names in by_folded.values() if len(names) > 1)
+    clashes = sorted(sorted(names) for names in by_folded.values() if len(names) > 1)
     if clashes:
         raise RuntimeError(
             "user names that differ only by case cannot be kept apart any more; rename one of "
