@@ -113,9 +113,10 @@ def configured_handler() -> logging.Handler:
     return handler
 
 
-def gunicorn_logconfig() -> dict[str, Any]:
-    """Gunicorn's ``logconfig_dict``: its own lines (start, workers, errors, access with
-    ``--verbose``) go through the same handler and format as ours, not a text-only one."""
+def gunicorn_logconfig(access: bool = False) -> dict[str, Any]:
+    """Gunicorn's ``logconfig_dict``: its own lines (start, workers, errors, and one per
+    request when ``access``: ``--verbose``) go through the same handler and format as ours,
+    not a text-only one."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -124,7 +125,11 @@ def gunicorn_logconfig() -> dict[str, Any]:
         "root": {"level": "INFO", "handlers": ["sahaja"]},
         "loggers": {
             "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
-            "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True},
+            "gunicorn.access": {
+                "level": "INFO" if access else "WARNING",
+                "handlers": [],
+                "propagate": True,
+            },
         },
     }
 

@@ -93,7 +93,7 @@ def serve(
         # no shared control socket in $HOME: several servers (tests, sites) run side by side
         "control_socket_disable": True,
         # Gunicorn's lines in the same format as ours (text, or JSON: SAHAJA_LOG_FORMAT)
-        "logconfig_dict": gunicorn_logconfig(),
+        "logconfig_dict": gunicorn_logconfig(access=verbose),
         "child_exit": _worker_exited,
     }
     if worker == "gevent":
