@@ -94,7 +94,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         return app
 
     max_live = int(os.environ.get("SAHAJA_LIVE_MAX_CONNECTIONS", "6000"))
-    print(f"Sahaja Lekat server on http://{args.host}:{args.port}/", flush=True)
+    address = f"http://{args.host}:{args.port}/"
+    if os.environ.get("SAHAJA_LOG_FORMAT") == "json":  # every line of the process is JSON
+        logging.getLogger("server.cli").info("Sahaja Lekat server on %s", address)
+    else:
+        print(f"Sahaja Lekat server on {address}", flush=True)
     serve(
         make_app,
         args.host,
