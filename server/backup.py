@@ -1,12 +1,13 @@
 """Backups a running office can take, and restoring one.
 
-SQLite: the online backup API (``sqlite3.Connection.backup``) copies a consistent snapshot
-while the server keeps issuing; every ticket committed before the copy began is in it. The
-copy is written beside the target and renamed into place, so a crash never leaves half a
-file under the backup's name. PostgreSQL: ``pg_dump`` (custom format, one snapshot
-transaction; only the schema of the URL's ``search_path`` when it names one), restored with
-``pg_restore``. The password, if any, goes to pg_dump through ``PGPASSWORD``, never on its
-command line.
+SQLite: the online backup API (``sqlite3.Connection.backup``, one step) copies a consistent
+snapshot while the server keeps issuing (WAL: readers do not block writers); every ticket
+committed before the copy began is in it. The copy is written beside the target and
+renamed into place, so a crash never leaves half a file under the backup's name.
+
+PostgreSQL: ``pg_dump`` (custom format, one snapshot transaction; only the schema of the
+URL's ``search_path`` when it names one), restored with ``pg_restore``. The password, if
+any, goes to pg_dump through ``PGPASSWORD``, never on its command line.
 
 Restore refuses to overwrite a database that already holds Sahaja Lekat tables unless
 forced: stop the server first (docs/operations.md). After a restore the schema is migrated
@@ -30,7 +31,10 @@ from sqlalchemy.engine import make_url
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
 MARKER_TABLE = "alembic_version"  # a database holding it is a Sahaja Lekat database
-PAGES_PER_STEP = 256  # SQLite backup: writers get the lock between steps
+# SQLite backup: the whole copy in one step, inside one read snapshot. In WAL mode writers
+# go on meanwhile; copied in smaller steps, every write by another connection would restart
+# the copy, which under steady issuing might never finish.
+PAGES_PER_STEP = -1
 
 
 class BackupError(RuntimeError):
