@@ -30,6 +30,12 @@ class AccountError(ValueError):
     pass
 
 
+def normalise_username(username: str) -> str:
+    """User names are case-insensitive: stored and looked up in lower case, so
+    ``petugas-PRE`` and ``petugas-pre`` are one account (migration 0012 folded older rows)."""
+    return username.strip().lower()
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -174,6 +180,7 @@ class Accounts:
     ) -> None:
         if role not in ("admin", "officer"):
             raise AccountError("role must be admin or officer")
+        username = normalise_username(username)
         if not username or len(username) > 64:
             raise AccountError("a user name of 1-64 characters is needed")
         if len(password) < 8:
@@ -221,14 +228,15 @@ class Accounts:
 
     @staticmethod
     def _user(s: Session, username: str) -> User:
-        user = s.scalars(select(User).where(User.username == username)).first()
+        user = s.scalars(select(User).where(User.username == normalise_username(username))).first()
         if user is None:
             raise AccountError(f"no user named {username!r}")
         return user
 
     def check_password(self, username: str, password: str) -> User | None:
         with self.db.reading() as s:
-            user = s.scalars(select(User).where(User.username == username)).first()
+            name = normalise_username(username)
+            user = s.scalars(select(User).where(User.username == name)).first()
             if user is None or not check_password_hash(user.password_hash, password):
                 return None
             return user

@@ -97,9 +97,11 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
         relay=relay,
     )
 
-    from server import api, errors_http, live
+    from server import api, errors_http, live, logging_setup, metrics
 
     errors_http.init_app(app)
+    store.base.observers.append(logging_setup.log_audited)  # a log line per ticket change
+    metrics.init_app(app)  # GET /metrics, request timing, ticket counters
     app.register_blueprint(api.bp)
     socketio.init_app(
         app,

@@ -14,6 +14,8 @@ from sahaja.config import ConfigError
 from sahaja.core.clock import SystemClock
 
 DEMO_PASSWORD_ENV = "SAHAJA_DEMO_PASSWORD"
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # = server.metrics.MULTIPROC_ENV (not imported here:
+# prometheus_client reads it when first imported, which must happen in the workers after it)
 
 
 def _database_url(args: argparse.Namespace) -> str:
@@ -75,6 +77,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     stored_config(db)  # refuse to start on an uninitialised database
     db.dispose()  # the workers open their own connections after the fork
     async_mode = "gevent" if args.worker == "gevent" else "threading"
+    if args.workers > 1:
+        _metrics_across_workers()
 
     def make_app():
         from server.app import create_app
@@ -94,7 +98,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         return app
 
     max_live = int(os.environ.get("SAHAJA_LIVE_MAX_CONNECTIONS", "6000"))
-    print(f"Sahaja Lekat server on http://{args.host}:{args.port}/", flush=True)
+    address = f"http://{args.host}:{args.port}/"
+    if os.environ.get("SAHAJA_LOG_FORMAT") == "json":  # every line of the process is JSON
+        logging.getLogger("server.cli").info("Sahaja Lekat server on %s", address)
+    else:
+        print(f"Sahaja Lekat server on {address}", flush=True)
     serve(
         make_app,
         args.host,
@@ -111,20 +119,32 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_device(args: argparse.Namespace) -> int:
     accounts = _accounts(args)
     now = SystemClock().now()
-    if args.device_cmd == "add":
-        token = accounts.add_device(args.name, args.site, args.role, args.counter, now)
-        print(token)
-        print(
-            f"(shown once) token of {args.role} device {args.name!r} at {args.site}",
-            file=sys.stderr,
-        )
-    elif args.device_cmd == "list":
-        for d in accounts.list_devices():
-            print(json.dumps(d, ensure_ascii=False))
-    elif args.device_cmd == "revoke":
-        accounts.revoke_device(args.name, now)
-        print(f"revoked {args.name}")
+    try:
+        if args.device_cmd == "add":
+            token = accounts.add_device(args.name, args.site, args.role, args.counter, now)
+            _admin_change("device.added", device=args.name, site=args.site, role=args.role)
+            print(token)
+            print(
+                f"(shown once) token of {args.role} device {args.name!r} at {args.site}",
+                file=sys.stderr,
+            )
+        elif args.device_cmd == "list":
+            for d in accounts.list_devices():
+                print(json.dumps(d, ensure_ascii=False))
+        elif args.device_cmd == "revoke":
+            accounts.revoke_device(args.name, now)
+            _admin_change("device.revoked", device=args.name)
+            print(f"revoked {args.name}")
+    finally:
+        accounts.db.dispose()
     return 0
+
+
+def _admin_change(name: str, /, **fields: object) -> None:
+    """A log line for a change made with this command (who ran it: the system user)."""
+    from server.logging_setup import event
+
+    event(f"admin.{name}", by=f"system:{getpass.getuser()}", **fields)
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -138,20 +158,42 @@ def _password(args: argparse.Namespace) -> str:
 
 def cmd_user(args: argparse.Namespace) -> int:
     accounts = _accounts(args)
+    try:
+        return _user_command(args, accounts)
+    finally:
+        accounts.db.dispose()
+
+
+def _user_command(args: argparse.Namespace, accounts) -> int:
+    from server.accounts import normalise_username
+
     role = "admin" if args.command == "admin" else "officer"
+    user = normalise_username(args.user)
     if args.user_cmd == "reset":
         accounts.reset_password(args.user, _password(args), SystemClock().now())
+        _admin_change("user.reset", user=user)
         print(f"password of {args.user!r} set; sign-in lock cleared; console sessions ended")
         return 0
     if args.user_cmd in ("lock", "unlock"):
         accounts.set_locked(args.user, args.user_cmd == "lock", SystemClock().now())
+        _admin_change(f"user.{args.user_cmd}ed", user=user)
         done = "locked; console sessions ended" if args.user_cmd == "lock" else "unlocked"
         print(f"{args.user!r} {done}")
         return 0
     site = getattr(args, "site", None)
     accounts.add_user(args.user, _password(args), role, site, SystemClock().now())
-    print(f"{role} {args.user!r} added")
+    _admin_change("user.added", user=user, role=role, site=site)
+    print(f"{role} {user!r} added")
     return 0
+
+
+def _metrics_across_workers() -> None:
+    """/metrics sums every worker's counters (prometheus_client's multiprocess mode): a
+    fresh folder, set before any worker imports prometheus_client."""
+    import tempfile
+
+    if not os.environ.get(MULTIPROC_ENV):
+        os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="sahaja-metrics-")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -214,6 +256,27 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of the database while the server runs (server/backup.py)."""
+    from server.backup import backup
+
+    done = backup(_database_url(args), args.out)
+    _admin_change("backup.written", file=str(done.path), bytes=done.bytes, kind=done.kind)
+    print(f"backup written: {done.path} ({done.bytes} bytes, {done.kind})")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Put a backup in place of the database (refused on one with data without --force)."""
+    from server.backup import restore
+
+    url = _database_url(args)
+    kind = restore(url, args.file, force=args.force)
+    _admin_change("backup.restored", file=str(args.file), kind=kind)
+    print(f"restored {args.file} ({kind}); the schema is at this version's head")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sahaja-server", description="Sahaja Lekat queue server (Dukcapil Kabupaten Kediri)."
@@ -221,7 +284,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--database", help="SQLAlchemy URL (default: $SAHAJA_DATABASE_URL or instance SQLite)"
     )
+    parser.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        help="log lines as readable text (default) or one JSON object per line "
+        "(default: $SAHAJA_LOG_FORMAT or text)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
+
+    p_backup = sub.add_parser(
+        "backup", help="copy the database to a file while the server runs (docs/operations.md)"
+    )
+    p_backup.add_argument("--out", required=True, help="the backup file to write")
+    p_backup.set_defaults(func=cmd_backup)
+    p_restore = sub.add_parser(
+        "restore", help="replace the database with a backup, then migrate it to this version"
+    )
+    p_restore.add_argument("file", help="a file written by `sahaja-server backup`")
+    p_restore.add_argument(
+        "--force", action="store_true", help="overwrite a database that holds data"
+    )
+    p_restore.set_defaults(func=cmd_restore)
 
     p_init = sub.add_parser("init", help="create or migrate the database and load the config")
     p_init.add_argument("--config", help="office config TOML (default: built-in Kediri)")
@@ -321,13 +404,15 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
     from server.accounts import AccountError
+    from server.backup import BackupError
+    from server.logging_setup import FORMAT_ENV, configure
     from server.setup import NotInitialised
     from server.simulation.scenario import ScenarioError
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    os.environ[FORMAT_ENV] = configure(args.log_format)  # worker processes log alike
     try:
         return args.func(args)
-    except (ConfigError, AccountError, NotInitialised, ScenarioError) as exc:
+    except (ConfigError, AccountError, NotInitialised, ScenarioError, BackupError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (ArgumentError, NoSuchModuleError) as exc:

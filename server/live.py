@@ -19,10 +19,13 @@ from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, emit, jo
 
 from sahaja import i18n
 from sahaja import protocol as p
+from server import metrics
 from server.console.sessions import EXTENSION, SESSION_KEY, officer_session_live
 from server.extensions import services
+from server.logging_setup import event
 
 log = logging.getLogger(__name__)
+CONSOLE = "console"  # the role /metrics gives an officer's browser
 
 
 class LiveNamespace(Namespace):
@@ -34,6 +37,9 @@ class LiveNamespace(Namespace):
         self.officers: dict[str, str] = {}  # connected sid -> console session token
         # connected sid -> (site, counter): what a resync sends each client of this process
         self.clients: dict[str, tuple[str, str | None]] = {}
+        # connected sid -> (role, device name or None): the log lines and /metrics
+        self.kinds: dict[str, tuple[str, str | None]] = {}
+        self._names: dict[str, str] = {}  # sid -> device name, until the connect completes
 
     def _rooms_for(self, auth: Any) -> tuple[str, str | None, str | None]:
         """The client's site, counter and device role (None for a console officer)."""
@@ -45,6 +51,7 @@ class LiveNamespace(Namespace):
                 raise ConnectionRefusedError(p.ERR_UNAUTHORIZED)
             svc.accounts.touch(device.id, svc.clock.now())
             self.devices[request.sid] = device.id
+            self._names[request.sid] = device.name
             return device.site, device.counter_id, device.role
         live = officer_session_live(session)  # not signed out, reset or locked since
         counter_id = session.get("counter") if live else None
@@ -64,9 +71,24 @@ class LiveNamespace(Namespace):
         if role == p.ROLE_KIOSK:
             join_room(p.kiosk_room(site))
         self.clients[request.sid] = (site, counter_id)
+        self._connected(request.sid, role, site, counter_id)
         emit(p.SNAPSHOT, services().store.snapshot(site, counter_id), to=request.sid)
 
+    def _connected(self, sid: str, role: str | None, site: str, counter_id: str | None) -> None:
+        name = self._names.pop(sid, None)
+        self.kinds[sid] = (role or CONSOLE, name)
+        metrics.connected(role or CONSOLE)
+        if name is not None:
+            event("device.connected", device=name, role=role, site=site, counter=counter_id)
+
     def on_disconnect(self, *_reason: Any) -> None:
+        self._names.pop(request.sid, None)
+        kind = self.kinds.pop(request.sid, None)
+        if kind is not None:  # it had completed the connect
+            role, name = kind
+            metrics.disconnected(role)
+            if name is not None:
+                event("device.disconnected", device=name, role=role)
         self.devices.pop(request.sid, None)
         self.officers.pop(request.sid, None)
         self.clients.pop(request.sid, None)

@@ -11,11 +11,14 @@ threaded worker, where every WebSocket holds one of ``--threads`` threads.
 from __future__ import annotations
 
 import gc
+import os
 import resource
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+
+from server.logging_setup import gunicorn_logconfig
 
 WORKERS = ("gevent", "gthread")
 HTTP_HEADROOM = 1000  # gevent connections kept for HTTP above the live-connection cap
@@ -56,6 +59,14 @@ def raise_open_files_limit() -> int:
     return soft
 
 
+def _worker_exited(_arbiter: Any, worker: Any) -> None:
+    """A dead worker's live connections leave /metrics (multiprocess mode only)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
 def serve(
     make_app,
     host: str,
@@ -81,6 +92,9 @@ def serve(
         "proc_name": "sahaja-server",
         # no shared control socket in $HOME: several servers (tests, sites) run side by side
         "control_socket_disable": True,
+        # Gunicorn's lines in the same format as ours (text, or JSON: SAHAJA_LOG_FORMAT)
+        "logconfig_dict": gunicorn_logconfig(access=verbose),
+        "child_exit": _worker_exited,
     }
     if worker == "gevent":
         # Gunicorn's default of 1,000 would refuse clients long before the live cap does;

@@ -45,9 +45,10 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from sahaja.core.clock import Clock
-from server.accounts import hash_token
+from server.accounts import hash_token, normalise_username
 from server.console.password_checks import PasswordChecks, TooBusy
 from server.database import Database
+from server.logging_setup import event
 from server.models import OfficerSession, SignInThrottle, TrustedBrowser, User
 
 MAX_USERNAME = 64
@@ -144,17 +145,30 @@ class SignInGuard:
         """The officer when the password is right and the subject not locked, else None.
         Raises ``Throttled`` or ``TooBusy`` (answer 429) before any password check."""
         client = client or Client()
-        username = username.strip()
+        username = normalise_username(username)  # any case names the same account
         if client.address is not None:
             self._refuse_remembered(client.address)
         with self._one_of_few_in_flight(client.address), self.checks.turn():
             claim = self._claim(username, client)
             ok = not claim.locked and self._check(claim, password)
+        # the typed name is logged only when it is an account's (a password typed into the
+        # name field must not reach the log)
+        known = username if claim.user_id is not None else None
         if claim.locked:  # no check ran: wait as long as if one had
+            event("officer.sign_in_refused", user=known, address=client.address, locked=True)
             self.sleep(self.policy.failure_delay + self.checks.mean_seconds)
         elif ok:
-            return self._succeeded(username, claim, client)
+            signed = self._succeeded(username, claim, client)
+            event(
+                "officer.signed_in",
+                user=username,
+                role=claim.role,
+                site=claim.site,
+                address=client.address,
+            )
+            return signed
         else:
+            event("officer.sign_in_failed", user=known, address=client.address)
             self.sleep(self.policy.failure_delay)
         return None
 

@@ -7,7 +7,8 @@ per site across threads and processes. ``site_transaction`` is the one place tha
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,6 +27,8 @@ from server.database import Database
 from server.errors import not_found
 from server.models import Action, CounterState, Ticket
 from server.statements import Statements
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,26 @@ def apply(ticket: Any, change: TicketChange) -> None:
         setattr(ticket, name, value)
 
 
+@dataclass(frozen=True)
+class Audited:
+    """One audit row as the log and the metrics see it once its transaction has committed:
+    the ticket's number and service, never its private status code."""
+
+    kind: str  # sahaja.core.actions.LOG_*
+    site: str
+    actor: str
+    at: datetime
+    counter_id: str | None = None
+    number: str | None = None
+    service: str | None = None
+    detail: str | None = None
+    priority: bool = False
+    estimated_call_at: datetime | None = None  # the estimate given at issue, when stored
+
+
+AuditObserver = Callable[[list[Audited]], None]
+
+
 @dataclass
 class SiteTx:
     """One write transaction at one site: its session, its instant, today's locked row (with
@@ -67,6 +90,7 @@ class SiteTx:
     issued: int
     call_count: int
     events: list[Emission]
+    audited: list[Audited] = field(default_factory=list)  # told to the observers on commit
 
     def log(
         self,
@@ -88,7 +112,29 @@ class SiteTx:
             detail=detail,
         )
         self.session.add(action)
+        ticket = self.session.get(Ticket, ticket_id) if ticket_id is not None else None
+        self.note(kind, actor, counter_id, ticket, detail)
         return action
+
+    def note(
+        self, kind: str, actor: str, counter_id: str | None, ticket: Any, detail: str | None
+    ) -> None:
+        """Keep what the log lines and metrics say about an audit row written in this
+        transaction (``log`` does it; an audit row inserted without the ORM calls it)."""
+        self.audited.append(
+            Audited(
+                kind=kind,
+                site=self.site.code,
+                actor=actor,
+                at=self.now,
+                counter_id=counter_id,
+                number=getattr(ticket, "number", None),
+                service=getattr(ticket, "service", None),
+                detail=detail,
+                priority=bool(getattr(ticket, "priority", False)),
+                estimated_call_at=getattr(ticket, "estimated_call_at", None),
+            )
+        )
 
 
 class StoreBase:
@@ -101,6 +147,8 @@ class StoreBase:
         self._days_seen: set[tuple[str, date]] = set()  # site days known to exist already
         # each site's closed days (national + configured), passed to the core's calendar
         self.holidays: dict[str, OfficeHolidays] = site_holidays(config)
+        # told every committed transaction's audit rows: the log lines and /metrics
+        self.observers: list[AuditObserver] = []
 
     # --- lookups -----------------------------------------------------------------------
     def site(self, code: str) -> Site:
@@ -127,7 +175,13 @@ class StoreBase:
         with self.db.writing() as session:
             now = self.clock.now()
             row = self._lock_site(session, site, now, events)
-            yield SiteTx(session, site, now, row.day, row.issued, row.call_count, events)
+            tx = SiteTx(session, site, now, row.day, row.issued, row.call_count, events)
+            yield tx
+        for observe in self.observers if tx.audited else ():
+            try:
+                observe(tx.audited)
+            except Exception:  # committed already: a log or metrics fault must not fail it
+                log.exception("an audit observer failed")
 
     def _lock_site(
         self, session: Session, site: Site, now: datetime, events: list[Emission]

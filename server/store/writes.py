@@ -114,6 +114,7 @@ class QueueWrites:
                 log = {"at": tx.now, "site": site.code, "day": tx.day, "kind": actions.LOG_ISSUE}
                 log |= {"actor": actor, "counter_id": None, "ticket_id": ticket_id}
                 conn.execute(self.q.action_insert, {**log, "detail": ticket.number})
+                tx.note(actions.LOG_ISSUE, actor, None, ticket, ticket.number)
                 body = self.views.ticket_body(tx.session, ticket, tx.now, private=True)
                 tx.events.append(counts_changed(site))
         except IntegrityError as exc:
