@@ -1,7 +1,8 @@
 """Which waiting ticket a counter calls next, and what a skip does to a ticket.
 
-"Next" gives a counter the oldest priority ticket, else the ticket that has waited longest,
-among the services it serves. Oldest-first across services means no service starves, and a
+"Next" gives a counter the oldest priority ticket, else a checked-in booking inside its span
+(window start - 30 min .. window end), else the ticket that has waited longest, among the
+services it serves (``WaitingTicket.call_order``). Oldest-first across services means no service starves, and a
 counter never idles while a ticket it could serve waits: a skipped ticket that is not yet due
 again is still called when nothing else is waiting.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sahaja import protocol as p
 from sahaja.config import QueueRules
@@ -21,35 +23,52 @@ def is_due(ticket: WaitingTicket, call_count: int) -> bool:
 
 
 def pick_next(
-    waiting: Iterable[WaitingTicket], services: Iterable[str], call_count: int
+    waiting: Iterable[WaitingTicket],
+    services: Iterable[str],
+    call_count: int,
+    now: datetime | None = None,
 ) -> WaitingTicket | None:
+    """The ticket a counter serving ``services`` calls at ``now`` (None: booked tickets
+    have no lane, as before bookings existed)."""
     served = set(services)
     candidates = [t for t in waiting if t.service in served]
     if not candidates:
         return None
+
+    def order(t: WaitingTicket) -> tuple:
+        return t.call_order(now)
+
     due = [t for t in candidates if is_due(t, call_count)]
     if due:
-        return min(due, key=WaitingTicket.call_order)
+        return min(due, key=order)
     # Only skipped tickets that are not due yet: call the one due soonest rather than idle.
-    return min(candidates, key=lambda t: (t.eligible_after_call or 0, t.call_order()))
+    return min(candidates, key=lambda t: (t.eligible_after_call or 0, order(t)))
 
 
 def next_candidates(
-    waiting: Iterable[WaitingTicket], services: Iterable[str]
+    waiting: Iterable[WaitingTicket], services: Iterable[str], now: datetime | None = None
 ) -> list[WaitingTicket]:
     """The few tickets ``pick_next`` needs to see to choose as over the whole queue: every
-    skipped ticket of the services, and of the others (all due) only the first of each
-    service in call order. The server reads just these, so "next" costs the same at any
-    queue length; ``pick_next(next_candidates(w, s), s, n) == pick_next(w, s, n)``."""
+    skipped ticket of the services, every fresh booked ticket inside its span at ``now``,
+    and the first of each service in issue order (``call_order()`` without a time, which an
+    index gives). The server reads just these, so "next" does not sort the queue;
+    ``pick_next(next_candidates(w, s, t), s, n, t) == pick_next(w, s, n, t)``.
+
+    Why that is enough: a booked ticket out of its span is ordered like a walk-in, so the
+    first at ``now`` is either in the lane (read) or the first in issue order (read)."""
     waiting = list(waiting)
     served = list(dict.fromkeys(services))
-    skipped = [t for t in waiting if t.service in served and t.eligible_after_call is not None]
+    mine = [t for t in waiting if t.service in served]
+    skipped = [t for t in mine if t.eligible_after_call is not None]
+    lane = [t for t in mine if t.eligible_after_call is None and t.in_booked_lane(now)]
     firsts = []
     for service in served:
-        fresh = [t for t in waiting if t.service == service and t.eligible_after_call is None]
+        fresh = [t for t in mine if t.service == service and t.eligible_after_call is None]
         if fresh:
-            firsts.append(min(fresh, key=WaitingTicket.call_order))
-    return skipped + firsts
+            first = min(fresh, key=WaitingTicket.call_order)
+            if first not in lane:
+                firsts.append(first)
+    return skipped + lane + firsts
 
 
 @dataclass(frozen=True)
