@@ -2,9 +2,9 @@
 
 "Next" gives a counter the oldest priority ticket, else a checked-in booking inside its span
 (window start - 30 min .. window end), else the ticket that has waited longest, among the
-services it serves (``WaitingTicket.call_order``). Oldest-first across services means no service starves, and a
-counter never idles while a ticket it could serve waits: a skipped ticket that is not yet due
-again is still called when nothing else is waiting.
+services it serves (``WaitingTicket.call_order``). Oldest-first across services means no
+service starves, and a counter never idles while a ticket it could serve waits: a skipped
+ticket that is not yet due again is still called when nothing else is waiting.
 """
 
 from __future__ import annotations

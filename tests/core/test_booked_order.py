@@ -122,4 +122,5 @@ def test_the_forecast_orders_bookings_by_the_time_of_each_simulated_call():
         walk_in(5, "08:59", priority=True),
     ]
     got = forecast(now, site, late, counter, times, DAY_PERIODS, RULES)
-    assert [got[i].at for i in (4, 5, 1, 2)] == [now + timedelta(minutes=m) for m in (0, 10, 20, 30)]
+    order = [now + timedelta(minutes=m) for m in (0, 10, 20, 30)]
+    assert [got[i].at for i in (4, 5, 1, 2)] == order
