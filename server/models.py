@@ -118,6 +118,11 @@ class Ticket(Base):
     eligible_after_call: Mapped[int | None] = mapped_column(Integer, nullable=True)
     service_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
     void_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # a ticket checked in from an online booking (migration 0007): its code, and the span
+    # (window start - 30 min .. window end, UTC) in which it is called before the walk-ins
+    booking_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    booked_from: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    booked_to: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class CounterState(Base):
@@ -219,3 +224,37 @@ class JobClaim(Base):
     slot: Mapped[str] = mapped_column(String(40), primary_key=True)
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     holder: Mapped[str] = mapped_column(String(80))  # host:pid, for the curious
+
+
+class Booking(Base):
+    """An online booking of a time window at a site (migration 0007). The NIK is kept only as
+    an HMAC-SHA256 keyed with the server secret: enough to allow one active booking per person
+    and day, and to check the NIK given on cancel, without storing it."""
+
+    __tablename__ = "booking"
+    __table_args__ = (
+        Index("ix_booking_window", "site", "day", "service", "window_start", "status"),
+        Index(
+            "uq_booking_active_nik_day",
+            "nik_hash",
+            "day",
+            unique=True,
+            sqlite_where=text("status IN ('booked', 'checked_in')"),
+            postgresql_where=text("status IN ('booked', 'checked_in')"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    site: Mapped[str] = mapped_column(String(16))
+    service: Mapped[str] = mapped_column(String(16))
+    kecamatan: Mapped[str] = mapped_column(String(16))
+    day: Mapped[date] = mapped_column(Date)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    window_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    nik_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="booked")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), nullable=True)
