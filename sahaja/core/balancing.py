@@ -46,29 +46,23 @@ def pick_next(
 
 
 def next_candidates(
-    waiting: Iterable[WaitingTicket], services: Iterable[str], now: datetime | None = None
+    waiting: Iterable[WaitingTicket], services: Iterable[str]
 ) -> list[WaitingTicket]:
-    """The few tickets ``pick_next`` needs to see to choose as over the whole queue: every
-    skipped ticket of the services, every fresh booked ticket inside its span at ``now``,
-    and the first of each service in issue order (``call_order()`` without a time, which an
-    index gives). The server reads just these, so "next" does not sort the queue;
-    ``pick_next(next_candidates(w, s, t), s, n, t) == pick_next(w, s, n, t)``.
-
-    Why that is enough: a booked ticket out of its span is ordered like a walk-in, so the
-    first at ``now`` is either in the lane (read) or the first in issue order (read)."""
+    """The few tickets ``pick_next`` needs to see to choose as over the whole queue, at any
+    time: every ticket of the services whose place depends on the call count or the clock
+    (skipped and booked ones, few), and of the fresh walk-ins only the first of each service
+    in call order (which an index gives). The server reads just these, so "next" costs the
+    same at any queue length; ``pick_next(next_candidates(w, s), s, n, t) ==
+    pick_next(w, s, n, t)`` for every ``t``, since a walk-in's place never changes."""
     waiting = list(waiting)
     served = list(dict.fromkeys(services))
-    mine = [t for t in waiting if t.service in served]
-    skipped = [t for t in mine if t.eligible_after_call is not None]
-    lane = [t for t in mine if t.eligible_after_call is None and t.in_booked_lane(now)]
+    apart = [t for t in waiting if t.service in served and not t.ordered_by_issue]
     firsts = []
     for service in served:
-        fresh = [t for t in mine if t.service == service and t.eligible_after_call is None]
+        fresh = [t for t in waiting if t.service == service and t.ordered_by_issue]
         if fresh:
-            first = min(fresh, key=WaitingTicket.call_order)
-            if first not in lane:
-                firsts.append(first)
-    return skipped + lane + firsts
+            firsts.append(min(fresh, key=WaitingTicket.call_order))
+    return apart + firsts
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def test_the_candidates_with_bookings_choose_as_the_whole_queue(seed):
         services = rng.sample(["KTP", "KK", "AKL"], rng.randint(1, 3))
         calls = rng.randint(0, 30)
         now = at("08:00") + timedelta(minutes=rng.randint(0, 300))
-        few = balancing.next_candidates(waiting, services, now)
+        few = balancing.next_candidates(waiting, services)
         assert balancing.pick_next(few, services, calls, now) == balancing.pick_next(
             waiting, services, calls, now
         )
