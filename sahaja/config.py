@@ -118,6 +118,19 @@ class QueueRules:
 
 
 @dataclass(frozen=True)
+class BookingRules:
+    """Online booking (``[booking]``): the share of each service's daily quota that may be
+    booked, how many days ahead, the default window length, and per-site windows."""
+
+    share: float = 0.3  # of each service's daily quota; the rest stays for walk-ins
+    horizon_days: int = 14  # bookable days: tomorrow up to this many days ahead
+    window_minutes: int = 60  # default windows: this long, from opening, around breaks
+    same_day: bool = False  # whether today's later windows may still be booked
+    # site code -> its windows (minutes after local midnight), instead of the default ones
+    site_windows: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class TicketText:
     header: tuple[str, ...] = ()
     footer: str = ""
@@ -138,6 +151,7 @@ class Config:
     # the address citizens reach from outside (the ticket's QR links to {public_url}/t/{code});
     # None: kiosks fall back to the server URL they connect to
     public_url: str | None = None
+    booking: BookingRules = field(default_factory=BookingRules)  # online booking
 
     def holidays_of(self, site: str) -> dict[date, str]:
         """The configured closed days of ``site`` (national holidays are added by the server)."""
@@ -226,6 +240,7 @@ class _Parser:
         holidays = self.holidays(self.get(raw, "holiday", "", list, []), sites)
         national = self.get(raw, "national_holidays", "", bool, True)
         public_url = self.public_url(self.get(raw, "public_url", "", str, None))
+        booking = self.booking(self.get(raw, "booking", "", dict, {}), sites)
         return Config(
             name,
             tz,
@@ -237,7 +252,44 @@ class _Parser:
             holidays,
             national_holidays=national,
             public_url=public_url,
+            booking=booking,
         )
+
+    def booking(self, table: dict[str, Any], sites: dict[str, Site]) -> BookingRules:
+        """``[booking]``: share, horizon_days, window_minutes, same_day, and
+        ``[booking.windows]`` SITE = ["HH:MM-HH:MM", ...] (in order, not overlapping)."""
+        self.known_keys(
+            table, "booking", {"share", "horizon_days", "window_minutes", "same_day", "windows"}
+        )
+        share = self.get(table, "share", "booking", (int, float), 0.3)
+        if not 0 <= share <= 1:
+            raise self.fail("booking.share", f"must be between 0 and 1, got {share!r}")
+        horizon = self.get(table, "horizon_days", "booking", int, 14)
+        if not 0 <= horizon <= 366:
+            raise self.fail("booking.horizon_days", f"out of range ({horizon})")
+        minutes = self.get(table, "window_minutes", "booking", int, 60)
+        if not 5 <= minutes <= 720:
+            raise self.fail("booking.window_minutes", f"out of range ({minutes})")
+        same_day = self.get(table, "same_day", "booking", bool, False)
+        windows: dict[str, tuple[tuple[int, int], ...]] = {}
+        for code, items in self.get(table, "windows", "booking", dict, {}).items():
+            path = f"booking.windows.{code}"
+            if code not in sites:
+                raise self.fail(path, f"unknown site {code!r}")
+            if not isinstance(items, list) or not items:
+                raise self.fail(path, "expected a list of 'HH:MM-HH:MM' windows")
+            spans: list[tuple[int, int]] = []
+            for value in items:
+                m = _HOURS_RE.match(value) if isinstance(value, str) else None
+                h1, m1, h2, m2 = (int(g) for g in m.groups()) if m else (0, 0, 0, 0)
+                start, end = h1 * 60 + m1, h2 * 60 + m2
+                if not m or m1 > 59 or m2 > 59 or end > 1440 or end <= start:
+                    raise self.fail(path, f"malformed window {value!r}, expected 'HH:MM-HH:MM'")
+                if spans and start < spans[-1][1]:
+                    raise self.fail(path, f"{value!r} overlaps or precedes the window before")
+                spans.append((start, end))
+            windows[code] = tuple(spans)
+        return BookingRules(float(share), horizon, minutes, same_day, windows)
 
     def public_url(self, value: str | None) -> str | None:
         """An http(s) address with a host, no query or fragment; kept without a trailing /."""

@@ -170,6 +170,19 @@ ERR_TICKET_NOT_READY = "ticket_not_ready"  # 409: "document ready" for a ticket 
 ERR_METHOD_NOT_ALLOWED = "method_not_allowed"  # 405
 ERR_BUSY = "busy"  # 503: the database is busy; try again
 ERR_INTERNAL = "internal_error"  # 500
+# online booking and kiosk check-in (docs/booking.md)
+ERR_INVALID_NIK = "invalid_nik"  # 422: not a valid NIK (16 digits, region, real birth date)
+ERR_UNKNOWN_KECAMATAN = "unknown_kecamatan"  # 404
+ERR_UNKNOWN_BOOKING = "unknown_booking"  # 404
+ERR_BOOKING_FULL = "booking_full"  # 409: the window's booking quota is used
+ERR_ALREADY_BOOKED = "already_booked"  # 409: one active booking per NIK and day
+ERR_WRONG_NIK = "wrong_nik"  # 403: cancel with a NIK that is not the booking's
+ERR_WRONG_SITE = "wrong_site"  # 409: check-in at another service point (names the right one)
+ERR_TOO_EARLY = "too_early"  # 409: check-in before the window's start minus 30 minutes
+ERR_BOOKING_CANCELLED = "booking_cancelled"  # 409: check-in or cancel of a cancelled booking
+ERR_BOOKING_USED = "booking_used"  # 409: check-in of a booking already checked in
+ERR_BOOKING_EXPIRED = "booking_expired"  # 409: its day is over (or it is not today's)
+ERR_TOO_MANY_REQUESTS = "too_many_requests"  # 429: the client address's rate limit
 
 # The HTTP status each code is answered with.
 ERROR_STATUS: dict[str, int] = {
@@ -194,6 +207,18 @@ ERROR_STATUS: dict[str, int] = {
     ERR_METHOD_NOT_ALLOWED: 405,
     ERR_BUSY: 503,
     ERR_INTERNAL: 500,
+    ERR_INVALID_NIK: 422,
+    ERR_UNKNOWN_KECAMATAN: 404,
+    ERR_UNKNOWN_BOOKING: 404,
+    ERR_BOOKING_FULL: 409,
+    ERR_ALREADY_BOOKED: 409,
+    ERR_WRONG_NIK: 403,
+    ERR_WRONG_SITE: 409,
+    ERR_TOO_EARLY: 409,
+    ERR_BOOKING_CANCELLED: 409,
+    ERR_BOOKING_USED: 409,
+    ERR_BOOKING_EXPIRED: 409,
+    ERR_TOO_MANY_REQUESTS: 429,
 }
 ERROR_CODES: tuple[str, ...] = tuple(ERROR_STATUS)
 # 503 at the Engine.IO handshake: this server process holds as many live connections (or
@@ -374,3 +399,27 @@ def vocabulary() -> dict[str, Any]:
         "numberPattern": NUMBER_PATTERN,
         "numberInputPattern": NUMBER_INPUT_PATTERN,
     }
+
+
+# --- Online booking (docs/booking.md) ----------------------------------------------------
+# A booking is booked until it is checked in at the kiosk, cancelled by the citizen, or
+# expires when its day ends unused.
+BOOKING_BOOKED = "booked"
+BOOKING_CHECKED_IN = "checked_in"
+BOOKING_CANCELLED = "cancelled"
+BOOKING_EXPIRED = "expired"
+BOOKING_STATUSES: tuple[str, ...] = (
+    BOOKING_BOOKED,
+    BOOKING_CHECKED_IN,
+    BOOKING_CANCELLED,
+    BOOKING_EXPIRED,
+)
+BOOKING_ACTIVE: tuple[str, ...] = (BOOKING_BOOKED, BOOKING_CHECKED_IN)  # one per NIK and day
+# The booking code: short, from an alphabet without 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V.
+BOOKING_CODE_ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
+BOOKING_CODE_LENGTH = 9  # 23**9 ~ 1.8e12 codes: 40.7 bits
+BOOKING_CODE_PATTERN = r"[A-Za-z0-9-]{1,16}"  # what the API accepts before a lookup
+BOOKING_PAGE_PREFIX = "/booking"
+LOKASI_PAGE = "/lokasi"
+# The key of a checked-in ticket's booking code in its payload.
+TICKET_BOOKING_KEY = "booking"

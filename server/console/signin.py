@@ -29,7 +29,6 @@ nothing about whether the account exists or is locked.
 
 from __future__ import annotations
 
-import math
 import secrets
 import threading
 import time
@@ -38,7 +37,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -48,11 +46,11 @@ from sahaja.core.clock import Clock
 from server.accounts import hash_token
 from server.console.password_checks import PasswordChecks, TooBusy
 from server.database import Database
-from server.models import OfficerSession, SignInThrottle, TrustedBrowser, User
+from server.models import OfficerSession, TrustedBrowser, User
+from server.throttle import AddressThrottle, Limit, RateLimited
 
 MAX_USERNAME = 64
 MAX_PASSWORD = 1024  # a longer one is refused before hashing
-PRUNE_EVERY = 200  # attempts per process between deletions of stale throttle rows
 MAX_IN_FLIGHT_PER_ADDRESS = 4  # a PC has one sign-in in progress; a double click two
 
 
@@ -111,15 +109,6 @@ def _decoy_hash() -> str:
     return generate_password_hash("not a password of anyone")
 
 
-def insert_ignoring_existing(db: Database, s: Session, table: Any, values: dict[str, Any]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL."""
-    if db.dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    s.execute(insert(table).values(**values).on_conflict_do_nothing())
-
-
 class SignInGuard:
     def __init__(
         self,
@@ -134,10 +123,10 @@ class SignInGuard:
         self.policy = policy or LockPolicy()
         self.sleep = sleep
         self.checks = checks or PasswordChecks()
-        self._refused_until: dict[str, datetime] = {}  # address -> end of its refusal
+        # the per-address sliding window (server/throttle.py, shared with the booking pages)
+        self._address = AddressThrottle(db, clock, self._address_limit())
         self._flights: dict[str, int] = {}  # address -> attempts in progress
         self._flights_lock = threading.Lock()
-        self._attempts = 0
         self.password_checks = 0  # checks run by this guard (tests and benchmarks count them)
 
     def sign_in(self, username: str, password: str, client: Client | None = None) -> Officer | None:
@@ -186,14 +175,14 @@ class SignInGuard:
         ok = self.checks.check(check_password_hash, pwhash, password[:MAX_PASSWORD])
         return ok and usable
 
+    def _address_limit(self) -> Limit:
+        return Limit(self.policy.address_attempts, self.policy.address_window_seconds)
+
     def _refuse_remembered(self, address: str) -> None:
-        until = self._refused_until.get(address)
-        if until is None:
-            return
-        left = (until - self.clock.now()).total_seconds()
-        if left > 0:
-            raise Throttled(math.ceil(left))
-        self._refused_until.pop(address, None)
+        try:
+            self._address.refuse_remembered(address)
+        except RateLimited as exc:
+            raise Throttled(exc.retry_after) from None
 
     def _claim(self, username: str, client: Client) -> _Claim:
         """One write transaction: count the address's attempt, then claim the subject's next
@@ -226,40 +215,12 @@ class SignInGuard:
             return claim
 
     def _count_address(self, s: Session, address: str, now: datetime) -> None:
-        """Sliding window over two fixed windows: the previous window's count weighted by how
-        much of it still overlaps, plus this window's."""
-        window = self.policy.address_window_seconds
-        address = address[:64]
-        insert_ignoring_existing(
-            self.db,
-            s,
-            SignInThrottle,
-            {"address": address, "window_start": now, "count": 0, "previous_count": 0},
-        )
-        row = s.get(SignInThrottle, address, with_for_update=True, populate_existing=True)
-        elapsed = (now - row.window_start).total_seconds()
-        if elapsed >= 2 * window or elapsed < 0:
-            row.window_start, row.count, row.previous_count, elapsed = now, 0, 0, 0.0
-        elif elapsed >= window:
-            row.window_start += timedelta(seconds=window)
-            row.previous_count, row.count = row.count, 0
-            elapsed -= window
-        limit = self.policy.address_attempts
-        if row.previous_count * (1 - elapsed / window) + row.count + 1 > limit:
-            if row.count + 1 > limit or row.previous_count == 0:
-                wait = window - elapsed  # until this window's count becomes the weighted one
-            else:  # until the previous window's weight has shrunk enough
-                wait = window * (1 - (limit - 1 - row.count) / row.previous_count) - elapsed
-            retry = max(1, math.ceil(wait))
-            self._refused_until[address] = now + timedelta(seconds=retry)
-            if len(self._refused_until) > 10_000:  # forged addresses must not grow it
-                self._refused_until.clear()
-            raise Throttled(retry)
-        row.count += 1
-        self._attempts += 1
-        if self._attempts % PRUNE_EVERY == 0:
-            stale = now - timedelta(seconds=2 * window)
-            s.execute(delete(SignInThrottle).where(SignInThrottle.window_start < stale))
+        """Count the attempt in the address's sliding window (``AddressThrottle``)."""
+        self._address.limit = self._address_limit()  # the policy may change at run time
+        try:
+            self._address.count(s, address, now)
+        except RateLimited as exc:
+            raise Throttled(exc.retry_after) from None
 
     def _succeeded(self, username: str, claim: _Claim, client: Client) -> Officer:
         """Clear the subject's failures, open a server-side session, trust this browser."""
