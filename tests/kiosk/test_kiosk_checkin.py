@@ -248,3 +248,12 @@ def test_the_ticket_screen_shows_the_booking_code(display):
     painter.paint(s, WALL)
     assert "A005" in painter.drawn
     assert any("Booking: ACD-479-HJK" in text for text in painter.drawn)
+
+
+def test_every_check_in_text_is_there_in_indonesian_and_english():
+    from sahaja import i18n
+
+    keys = {key for key, _ in st.CHECKIN_REFUSALS.values()} | {"checkin_offline"}
+    for key in keys:
+        texts = {lang: i18n.t(f"kiosk.{key}", lang) for lang in ("id", "en")}
+        assert texts["id"] and texts["en"] and texts["id"] != texts["en"], key
