@@ -95,6 +95,7 @@ class Site:
     breaks: tuple[Break, ...] = ()  # counters do not call during these
     issue_during_breaks: bool = True  # the kiosk keeps issuing through a break
     kiosk_opens_minute: int | None = None  # issuing starts here; None: at opening time
+    address: str = ""  # shown on /lokasi (where a citizen goes)
 
     def counter(self, code: str) -> Counter | None:
         return next((c for c in self.counters if c.code == code or c.id == code), None)
@@ -402,6 +403,7 @@ class _Parser:
             breaks,
             during,
             kiosk_opens,
+            address=self.get(item, "address", path, str, "").strip(),
         )
 
     def time(self, table: dict[str, Any], key: str, path: str) -> int:

@@ -112,6 +112,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
     from server import public
 
     public.init_app(app)
+    from server import booking
+
+    booking.init_app(app)  # /lokasi, /booking and the booking API (docs/booking.md)
     try:
         from server import console
     except ImportError:  # the staff console is optional while it is being built

@@ -89,7 +89,9 @@ def spread(total: int, parts: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(parts)]
 
 
-def window_quotas(site: Site, service: str, windows: list[Window], rules: BookingRules) -> list[int]:
+def window_quotas(
+    site: Site, service: str, windows: list[Window], rules: BookingRules
+) -> list[int]:
     """Booking places of ``service`` in each window: ``share`` of its daily quota, spread."""
     return spread(int(service_day_quota(site, service) * rules.share), len(windows))
 

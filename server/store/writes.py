@@ -8,9 +8,10 @@ nothing is announced that was not stored. The rules themselves are in ``sahaja.c
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -63,8 +64,12 @@ class QueueWrites:
         request_id: str,
         actor: str,
         issuer: int | None = None,
+        columns: Mapping[str, Any] | None = None,
+        then: Callable[[SiteTx, int], None] | None = None,
     ) -> Outcome:
-        """A new ticket; ``issuer`` is the kiosk's device id (the only one that may void it)."""
+        """A new ticket; ``issuer`` is the kiosk's device id (the only one that may void it).
+        ``columns`` adds values to the new row and ``then(tx, ticket_id)`` runs in the same
+        transaction after the insert (a booking's check-in: server/store/bookings.py)."""
         site = self.base.site(site_code)
         if service not in site.services:
             raise not_found(p.ERR_UNKNOWN_SERVICE, "server.unknown_service", service=service)
@@ -107,8 +112,11 @@ class QueueWrites:
                     "issuer_device_id": issuer,
                     "skips": 0,
                     "recalls": 0,
+                    **(columns or {}),
                 }
                 ticket_id = conn.execute(self.q.ticket_insert, values).scalar_one()
+                if then is not None:
+                    then(tx, ticket_id)
                 # the answer is built from what was inserted, without an ORM object
                 ticket = SimpleNamespace(id=ticket_id, called_at=None, counter_id=None, **values)
                 log = {"at": tx.now, "site": site.code, "day": tx.day, "kind": actions.LOG_ISSUE}
