@@ -39,6 +39,10 @@ def roll_over_once(app: Flask) -> bool:
         log.info("midnight rollover of %s done by another process", svc.store.today(now))
         return False
     publish(svc.store.roll_over(), app)
+    booking = app.extensions.get("sahaja_booking")  # online bookings (server/booking)
+    if booking is not None:
+        expired = booking.store.expire(now)
+        log.info("%d unused bookings of earlier days expired", expired)
     return True
 
 
