@@ -70,6 +70,13 @@ def test_booked_tickets_go_after_priority_and_before_walk_ins_until_their_window
     clock.set(at("08:06"))
     prio = issue(priority=True)
     assert ahead(b1) == 1 and ahead(w1) == 2
+    # the forecast runs the same order forward: the booking is expected before the walk-ins
+    expected = {
+        t["number"]: client.get(f"{API}/tickets/{t['status_code']}").json["estimated_call_at"]
+        for t in (prio, b1, w1, w2)
+    }
+    times = [datetime.fromisoformat(expected[t["number"]]) for t in (prio, b1, w1, w2)]
+    assert times == sorted(times) and times[1] < times[2], expected
     assert [call(), call(), call()] == [prio["number"], b1["number"], w1["number"]]
 
     clock.set(at("08:10"))
