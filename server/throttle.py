@@ -116,10 +116,7 @@ class AddressThrottle:
         row.count += 1
         self._attempts += 1
         if self._attempts % PRUNE_EVERY == 0:
-            stale = now - timedelta(seconds=2 * window)
-            s.execute(
-                delete(SignInThrottle).where(
-                    SignInThrottle.window_start < stale,
-                    SignInThrottle.address.startswith(self.prefix) if self.prefix else True,
-                )
-            )
+            stale = [SignInThrottle.window_start < now - timedelta(seconds=2 * window)]
+            if self.prefix:  # only this use's rows: another may have a longer window
+                stale.append(SignInThrottle.address.startswith(self.prefix, autoescape=True))
+            s.execute(delete(SignInThrottle).where(*stale))

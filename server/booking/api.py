@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, g, jsonify, request
 
 from sahaja import protocol as p
 from server import errors
@@ -23,6 +23,7 @@ def limited(throttle: AddressThrottle) -> None:
     try:
         throttle.check(request.remote_addr)
     except RateLimited as exc:
+        g.retry_after = exc.retry_after
         raise TooManyRequests(exc.retry_after) from None
 
 
@@ -34,8 +35,9 @@ class TooManyRequests(ApiError):
 
 @bp.after_request
 def _retry_after(response):
-    if response.status_code == 429 and "Retry-After" not in response.headers:
-        response.headers["Retry-After"] = "60"
+    """429 says when to try again (the error handler builds the body)."""
+    if response.status_code == 429:
+        response.headers["Retry-After"] = str(g.get("retry_after", 60))
     return response
 
 

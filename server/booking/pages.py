@@ -179,7 +179,8 @@ def booking_submit():
         outcome = b.store.create(**form)
     except RateLimited as exc:
         state["error"] = i18n.t("booking.too_many", lang, seconds=exc.retry_after)
-        return render_template("booking/form.html", **state), 429
+        page = render_template("booking/form.html", **state)
+        return page, 429, {"Retry-After": str(exc.retry_after)}
     except ApiError as exc:
         state["error"] = i18n.t(exc.message_key, lang, **exc.params)
         if exc.code == p.ERR_MALFORMED:
@@ -233,6 +234,11 @@ def _status_view(body: dict[str, Any], lang: str) -> dict[str, Any]:
     }
 
 
+def _too_many(seconds: int, lang: str) -> tuple[str, int, dict[str, str]]:
+    text = i18n.t("booking.too_many", lang, seconds=seconds)
+    return text, 429, {"Retry-After": str(seconds), "Content-Type": "text/plain; charset=utf-8"}
+
+
 def _missing() -> tuple[str, int]:
     return render_template(
         "public/missing.html", title_key="booking.unknown", text_key="booking.unknown_text"
@@ -247,7 +253,7 @@ def booking_status(code: str):
         b.reads.check(request.remote_addr)
         body = b.store.get(code)
     except RateLimited as exc:
-        return i18n.t("booking.too_many", lang, seconds=exc.retry_after), 429
+        return _too_many(exc.retry_after, lang)
     except ApiError:
         return _missing()
     done = request.args.get("cancelled") == "1"
@@ -262,7 +268,7 @@ def booking_cancel(code: str):
         b.writes.check(request.remote_addr)
         body = b.store.cancel(code, request.form.get("nik", "")[:40])
     except RateLimited as exc:
-        return i18n.t("booking.too_many", lang, seconds=exc.retry_after), 429
+        return _too_many(exc.retry_after, lang)
     except ApiError as exc:
         if exc.code == p.ERR_UNKNOWN_BOOKING:
             return _missing()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, text
 
@@ -337,7 +337,8 @@ def test_booking_endpoints_are_rate_limited_per_address(app, client):
         assert book(client, who=nik(n + 1)).status_code == 201
     r = book(client, who=nik(9))
     assert (r.status_code, r.json["error"]) == (429, p.ERR_TOO_MANY_REQUESTS)
-    assert int(r.headers["Retry-After"]) > 0
+    assert 0 < int(r.headers["Retry-After"]) <= 600
+    assert str(int(r.headers["Retry-After"])) in r.json["message"]
     other = app.test_client()
     r = other.post(
         f"{API}/bookings",
@@ -376,3 +377,20 @@ def test_next_free_day_after_a_weekend(client, clock):
     r = windows(client, day="2026-12-07")  # Monday
     assert r.status_code == 200 and len(r.json) == 6
     assert windows(client, day="2026-12-05").json == []
+
+
+def test_the_throttle_prunes_only_its_own_stale_rows(app, clock):
+    from server.models import SignInThrottle
+    from server.throttle import PRUNE_EVERY, AddressThrottle, Limit
+
+    svc = app.extensions["sahaja"]
+    mine = AddressThrottle(svc.db, clock, Limit(10_000, 60), prefix="test:")
+    other = AddressThrottle(svc.db, clock, Limit(10_000, 60), prefix="keep:")
+    mine.check("10.0.0.1")
+    other.check("10.0.0.1")
+    clock.set(clock.now() + timedelta(minutes=5))  # both rows are stale now
+    for n in range(PRUNE_EVERY):
+        mine.check(f"10.1.{n // 250}.{n % 250}")
+    with svc.db.reading() as s:
+        keys = set(s.scalars(select(SignInThrottle.address)))
+    assert "keep:10.0.0.1" in keys and "test:10.0.0.1" not in keys

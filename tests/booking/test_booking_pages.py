@@ -145,3 +145,25 @@ def test_pages_have_a_strict_policy_and_are_not_cached(client):
         assert r.headers["Referrer-Policy"] == "no-referrer"
         assert "<script" not in html(r)
         assert len(r.data) < 40_000  # light: one request, no images, no script
+
+
+def test_the_pages_are_rate_limited_per_address_too(app, client):
+    bookings = app.extensions["sahaja_booking"]
+    bookings.reads.limit = type(bookings.reads.limit)(2, 600)
+    bookings.writes.limit = type(bookings.writes.limit)(1, 600)
+    code = make_booking(client)
+    for _ in range(2):
+        assert client.get(f"/booking/{code}").status_code == 200
+    r = client.get(f"/booking/{code}")
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+    r = post_form(
+        client,
+        nik=NIK_WOMAN,
+        kecamatan=PARE,
+        service="KTP",
+        date="2026-12-01",
+        window="07:30-08:30",
+        go="book",
+    )
+    assert r.status_code == 429 and "Retry-After" in r.headers
+    assert "Terlalu banyak permintaan" in html(r)

@@ -51,6 +51,7 @@ def every_get_url(app, config, codes):
         "site": list(config.sites),
         "counter": [c.id for s in config.sites.values() for c in s.counters],
         "status_code": sorted(codes) + ["not-a-code"],
+        "code": ["ACD479HJK"],  # a booking code (GET /api/v1/bookings/{code})
     }
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(p.API_PREFIX) or "GET" not in rule.methods:
