@@ -106,8 +106,8 @@ def checkin_areas(size: tuple[int, int]) -> tuple[Rect, Rect, Rect, Rect]:
     """(title line, the typed code, keypad, action row) of the check-in screen."""
     f = frame(size)
     b, gap = f.body, f.margin
-    title = Rect(b.x, b.y, b.width, round(b.height * 0.12))
-    code = Rect(b.x, title.bottom + gap // 2, b.width, round(b.height * 0.15))
+    title = Rect(b.x, b.y, b.width, round(b.height * 0.17))  # a refusal takes two lines
+    code = Rect(b.x, title.bottom + gap // 2, b.width, round(b.height * 0.14))
     actions = Rect(b.x, b.bottom - round(b.height * 0.17), b.width, round(b.height * 0.17))
     keypad = Rect(b.x, code.bottom + gap, b.width, actions.top - code.bottom - 2 * gap)
     return title, code, keypad, actions

@@ -22,6 +22,7 @@ import pygame  # noqa: E402
 from kiosk import messages as m  # noqa: E402
 from kiosk import state as st  # noqa: E402
 from kiosk.draw import Painter  # noqa: E402
+from sahaja import i18n  # noqa: E402
 
 SIZES = ((800, 480), (1920, 1080))
 WALL = datetime(2026, 11, 30, 8, 15, tzinfo=ZoneInfo("Asia/Jakarta"))
@@ -156,9 +157,12 @@ def checkin_screens() -> dict[str, st.KioskState]:
     s.handle(m.TicketIssued(s.pending.request_id, BOOKED), 0)
     s.handle(m.Printed(BOOKED), 0)
     out["checkin-ticket"] = s
+    # the server's own words, as it sends them to a kiosk in Indonesian
+    pare = i18n.t("booking.wrong_site", "id", site="Kantor Kecamatan Pare")
+    early = i18n.t("booking.too_early", "id", date="2026-11-30", time="09:30")
     refusals = {
-        "wrong-site": ("wrong_site", "Silakan datang ke Kantor Kecamatan Pare."),
-        "too-early": ("too_early", "Check-in dibuka pukul 09.30 (booking 10.00-11.00)."),
+        "wrong-site": ("wrong_site", pare),
+        "too-early": ("too_early", early),
         "used": ("booking_used", ""),
         "unknown": ("unknown_booking", ""),
     }
