@@ -24,7 +24,8 @@ from escpos.constants import (
 from escpos.escpos import Escpos
 
 from sahaja import i18n
-from sahaja.protocol import TicketPayload, estimate_bounds
+from sahaja.core.booking import display_code
+from sahaja.protocol import TICKET_BOOKING_KEY, TicketPayload, estimate_bounds
 
 # Font A is 12 dots wide; these are the printable widths most 58/80 mm printers have.
 _FONT_A_DOTS, _FONT_B_DOTS = 12, 9
@@ -246,6 +247,9 @@ class TicketPrinter:
                 category = i18n.t(f"common.priority_{ticket['priority_category']}", lang)
                 mark = f"{mark} - {category}"
             line(f" {mark} ", align="center", bold=True, invert=True)
+        if ticket.get(TICKET_BOOKING_KEY):  # checked in from an online booking
+            code = display_code(str(ticket[TICKET_BOOKING_KEY]))
+            line(i18n.t("kiosk.ticket_booking", lang, code=code), align="center", bold=True)
         issued = _local(ticket["issued_at"], zone)
         line(i18n.format_date(issued.date(), lang), align="center")
         line(i18n.format_time(issued, lang), align="center")

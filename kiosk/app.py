@@ -132,6 +132,8 @@ class KioskApp:
         quit_key = event.type == pygame.KEYDOWN and event.key == pygame.K_q
         if event.type == pygame.QUIT or (quit_key and event.mod & pygame.KMOD_CTRL):
             self.running = False
+        elif event.type == pygame.KEYDOWN:
+            self._key(event, now)
         elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
             if not getattr(event, "touch", False):  # SDL also sends touches as mouse events
                 pos = event.pos
@@ -144,6 +146,14 @@ class KioskApp:
         if action is not None:
             self.last_touch = now
             self.apply(action, now)
+
+    def _key(self, event: pygame.event.Event, now: float) -> None:
+        """A USB barcode scanner is a keyboard: its characters, then Enter. The kiosk has
+        no other keyboard, so every typed character is taken as scanner input."""
+        if event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
+            self.apply(st.ScanEnd(), now)
+        elif event.unicode and event.unicode.isprintable() and not event.mod & pygame.KMOD_CTRL:
+            self.apply(st.ScanText(event.unicode), now)
 
     def _paint(self) -> None:
         if self.painter is None:

@@ -14,6 +14,7 @@ import pygame
 from pygame import Rect
 
 from devicelink.fonts import FontCache
+from kiosk import booking_code
 from kiosk import layout as lay
 from kiosk import state as st
 from sahaja import i18n, protocol
@@ -33,6 +34,7 @@ OFFLINE = (55, 65, 80)
 CLOSED = (11, 61, 145)
 WARN = (255, 193, 7)
 OK_GREEN = (46, 125, 50)
+BOOKING = (0, 105, 92)  # the online booking's colour: neither a service nor priority
 
 
 RENDERED_KEPT = 64  # rendered labels kept: every label of a screen, not every ticket number
@@ -214,6 +216,17 @@ class Painter:
                     inner,
                     [0.58, 0.42],
                 )
+            elif t.kind == "booking":
+                self.button(t.rect, BOOKING if t.event is not None else DISABLED)
+                inner = t.rect.inflate(-t.rect.width * 0.08, -t.rect.height * 0.12)
+                self.lines(
+                    [
+                        (i18n.t("kiosk.booking_button", lang), True, WHITE),
+                        (i18n.t("kiosk.booking_button_hint", lang), False, WHITE),
+                    ],
+                    inner,
+                    [0.58, 0.42],
+                )
             elif t.kind == "cancel":
                 self.button(t.rect, DISABLED if t.event is None else OFFLINE)
                 self.text(
@@ -222,6 +235,48 @@ class Painter:
                     WHITE,
                     bold=True,
                 )
+        if state.pending:
+            self._busy(lang)
+
+    def _checkin(self, state: st.KioskState, targets: list[lay.Target]) -> None:
+        """The booking code on a keypad; a scanner's code arrives here too."""
+        lang = state.lang
+        title, code, _, _ = lay.checkin_areas(self.size)
+        if state.message:
+            pygame.draw.rect(self.surface, WARN, title, border_radius=title.height // 4)
+            inner = title.inflate(-20, -title.height * 0.12)
+            text = i18n.t(f"kiosk.{state.message}", lang)
+            if state.message_detail:
+                self.lines(
+                    [(text, True, INK), (state.message_detail, False, INK)], inner, [0.55, 0.45]
+                )
+            else:
+                self.text(text, inner.inflate(0, -inner.height * 0.2), INK, bold=True)
+        else:
+            self.text(i18n.t("kiosk.checkin_title", lang), title, INK, bold=True)
+        pygame.draw.rect(self.surface, WHITE, code, border_radius=code.height // 5)
+        pygame.draw.rect(self.surface, BOOKING, code, width=3, border_radius=code.height // 5)
+        typed = state.code_typed.ljust(booking_code.MAX_TYPED, "_")
+        self.text(
+            booking_code.display_code(typed), code.inflate(-code.width * 0.2, -code.height * 0.25)
+        )
+        for t in targets:
+            if t.kind == "key":
+                self.button(t.rect, SERVICE if t.event is not None else DISABLED, 0.15)
+                self.text(t.key, t.rect.inflate(-t.rect.width * 0.3, -t.rect.height * 0.3), WHITE)
+            elif t.kind == "backspace":
+                self.button(t.rect, OFFLINE if t.event is not None else DISABLED, 0.15)
+                label = i18n.t("kiosk.checkin_backspace", lang)
+                self.text(label, t.rect.inflate(-t.rect.width * 0.15, -t.rect.height * 0.5), WHITE)
+            elif t.kind == "cancel":
+                self.button(t.rect, OFFLINE if t.event is not None else DISABLED)
+                label = i18n.t("kiosk.cancel", lang)
+                self.text(label, t.rect.inflate(0, -t.rect.height * 0.4), WHITE, bold=True)
+            elif t.kind == "submit":
+                self.button(t.rect, OK_GREEN if t.event is not None else DISABLED)
+                label = i18n.t("kiosk.checkin_submit", lang)
+                ink = WHITE if t.event is not None else DISABLED_INK
+                self.text(label, t.rect.inflate(0, -t.rect.height * 0.4), ink, bold=True)
         if state.pending:
             self._busy(lang)
 
@@ -310,6 +365,9 @@ class Painter:
                 mark += " · " + i18n.t(f"common.priority_{group}", lang)
             name = f"{name}  ({mark})"
         details = []
+        if ticket.get(protocol.TICKET_BOOKING_KEY):
+            code = booking_code.display_code(ticket[protocol.TICKET_BOOKING_KEY])
+            details.append(i18n.t("kiosk.ticket_booking", lang, code=code))
         if ticket.get("ahead") is not None:
             details.append(i18n.t("kiosk.ahead", lang, n=ticket["ahead"]))
         bounds = protocol.estimate_bounds(ticket)

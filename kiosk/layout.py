@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from pygame import Rect
 
+from kiosk import booking_code
 from kiosk import state as st
 from sahaja.protocol import PRIORITY_CATEGORIES
 
@@ -19,7 +20,8 @@ from sahaja.protocol import PRIORITY_CATEGORIES
 class Target:
     rect: Rect
     event: object | None  # what a touch sends; None = drawn but disabled
-    kind: str  # service | priority | group | cancel | language | dismiss
+    kind: str  # service | priority | booking | group | cancel | language | dismiss | key |
+    # backspace | submit
     key: str = ""  # service code / priority category
 
 
@@ -89,6 +91,28 @@ def home_areas(size: tuple[int, int]) -> tuple[Rect, Rect, Rect]:
     return title, services, lane
 
 
+def home_lane(size: tuple[int, int]) -> tuple[Rect, Rect]:
+    """The bottom band of Home split: (priority lane, "Sudah booking online?")."""
+    _, _, lane = home_areas(size)
+    gap = frame(size).margin
+    left = round((lane.width - gap) * 0.6)
+    return (
+        Rect(lane.x, lane.y, left, lane.height),
+        Rect(lane.x + left + gap, lane.y, lane.width - left - gap, lane.height),
+    )
+
+
+def checkin_areas(size: tuple[int, int]) -> tuple[Rect, Rect, Rect, Rect]:
+    """(title line, the typed code, keypad, action row) of the check-in screen."""
+    f = frame(size)
+    b, gap = f.body, f.margin
+    title = Rect(b.x, b.y, b.width, round(b.height * 0.17))  # a refusal takes two lines
+    code = Rect(b.x, title.bottom + gap // 2, b.width, round(b.height * 0.14))
+    actions = Rect(b.x, b.bottom - round(b.height * 0.17), b.width, round(b.height * 0.17))
+    keypad = Rect(b.x, code.bottom + gap, b.width, actions.top - code.bottom - 2 * gap)
+    return title, code, keypad, actions
+
+
 def targets(state: st.KioskState, size: tuple[int, int]) -> list[Target]:
     out = [Target(language_button(size), st.ToggleLanguage(), "language")]
     screen = state.screen
@@ -103,15 +127,42 @@ def targets(state: st.KioskState, size: tuple[int, int]) -> list[Target]:
         if state.priority_group:
             out.append(Target(lane, st.Cancel() if not state.pending else None, "cancel"))
         else:
-            out.append(Target(lane, st.OpenPriority() if not state.pending else None, "priority"))
+            priority, booking = home_lane(size)
+            free = not state.pending
+            out.append(Target(priority, st.OpenPriority() if free else None, "priority"))
+            out.append(Target(booking, st.OpenCheckin() if free else None, "booking"))
     elif screen == st.Screen.PRIORITY:
         title, area, lane = home_areas(size)
         rects = grid(area, len(PRIORITY_CATEGORIES), 3, f.margin)
         for cat, rect in zip(PRIORITY_CATEGORIES, rects, strict=True):
             out.append(Target(rect, st.PickGroup(cat), "group", cat))
         out.append(Target(lane, st.Cancel(), "cancel"))
+    elif screen == st.Screen.CHECKIN:
+        out += checkin_targets(state, size)
     elif screen == st.Screen.TICKET:
         out.append(Target(f.body, st.Dismiss(), "dismiss"))
+    return out
+
+
+def checkin_targets(state: st.KioskState, size: tuple[int, int]) -> list[Target]:
+    """The keypad (the code's alphabet and a backspace), then Cancel and Check in."""
+    _, _, keypad, actions = checkin_areas(size)
+    gap = frame(size).margin
+    free = state.pending is None
+    keys = booking_code.KEYS
+    columns = 8 if size[0] / size[1] >= 1.2 else 6
+    rects = grid(keypad, len(keys) + 1, columns, max(4, gap // 2))
+    out = [
+        Target(rect, st.TypeKey(key) if free else None, "key", key)
+        for key, rect in zip(keys, rects, strict=False)
+    ]
+    out.append(Target(rects[-1], st.Backspace() if free else None, "backspace"))
+    cancel_w = round((actions.width - gap) * 0.35)
+    cancel = Rect(actions.x, actions.y, cancel_w, actions.height)
+    submit = Rect(cancel.right + gap, actions.y, actions.width - cancel_w - gap, actions.height)
+    ready = free and booking_code.normalize_code(state.code_typed) is not None
+    out.append(Target(cancel, st.Cancel() if free else None, "cancel"))
+    out.append(Target(submit, st.SubmitCode() if ready else None, "submit"))
     return out
 
 

@@ -25,6 +25,17 @@ class IssueTicket:
 
 
 @dataclass(frozen=True)
+class CheckIn:
+    """A booking code checked in: the server answers like an issue (TicketIssued,
+    IssueRejected, IssueUnreachable with this request_id)."""
+
+    request_id: str
+    site: str
+    code: str
+    lang: str = "id"  # the refusal's message comes back in the kiosk's language
+
+
+@dataclass(frozen=True)
 class VoidTicket:
     ticket_id: int
     number: str
@@ -63,7 +74,7 @@ class PrintTicket:
     zone: tzinfo | None = None  # the office's zone (KioskState.zone)
 
 
-NETWORK_COMMANDS = (IssueTicket, VoidTicket, SendHealth, RefreshSite)
+NETWORK_COMMANDS = (IssueTicket, CheckIn, VoidTicket, SendHealth, RefreshSite)
 PRINTER_COMMANDS = (CheckPrinter, PrintTicket)
 
 # --- results: workers -> loop ----------------------------------------------------------

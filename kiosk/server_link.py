@@ -143,7 +143,7 @@ class ServerLink:
             self.results.put(m.Reachability(ok))
 
     def _run(self, cmd: object) -> None:
-        if isinstance(cmd, m.IssueTicket):
+        if isinstance(cmd, m.IssueTicket | m.CheckIn):
             self._issue(cmd)
         elif isinstance(cmd, m.VoidTicket):
             _keep(self._voids, cmd.ticket_id, cmd)
@@ -153,12 +153,18 @@ class ServerLink:
         elif isinstance(cmd, m.RefreshSite):
             self._refresh(cmd.site)
 
-    def _issue(self, cmd: m.IssueTicket) -> None:
+    def _issue(self, cmd: m.IssueTicket | m.CheckIn) -> None:
+        """A new ticket or a check-in, retried with the same request_id. A check-in given
+        up on is not settled by a void (that would spend the booking): the kiosk sends the
+        same request_id when the citizen tries the code again, and gets that ticket."""
         for attempt in range(self._attempts):
             if attempt:
                 self._stop.wait(self._retry_delay * 2 ** (attempt - 1))
             try:
-                resp = self._post_ticket(cmd)
+                if isinstance(cmd, m.CheckIn):
+                    resp = self._post_checkin(cmd)
+                else:
+                    resp = self._post_ticket(cmd)
             except RETRYABLE as exc:
                 log.info("issue %s attempt %d: %s", cmd.request_id, attempt + 1, exc)
                 continue
@@ -173,7 +179,8 @@ class ServerLink:
                 self.results.put(m.IssueRejected(cmd.request_id, code, message))
             return
         self._set_reachable(False)
-        _keep(self._unsettled, cmd.request_id, cmd)
+        if isinstance(cmd, m.IssueTicket):
+            _keep(self._unsettled, cmd.request_id, cmd)
         self.results.put(m.IssueUnreachable(cmd.request_id))
 
     def _post_ticket(self, cmd: m.IssueTicket) -> requests.Response:
@@ -185,6 +192,19 @@ class ServerLink:
             "request_id": cmd.request_id,
         }
         return self._call("POST", f"/sites/{cmd.site}/tickets", body)
+
+    def _post_checkin(self, cmd: m.CheckIn) -> requests.Response:
+        self.issue_attempts += 1
+        body = {"code": cmd.code, "request_id": cmd.request_id}
+        resp = self._session.request(
+            "POST",
+            api_url(self.url, f"/sites/{cmd.site}/checkins"),
+            json=body,
+            timeout=self._timeout,
+            headers={"Accept-Language": cmd.lang},  # the refusal's words, in the kiosk's
+        )
+        self._set_reachable(resp.status_code < 500)
+        return resp
 
     def _void(self, cmd: m.VoidTicket) -> None:
         try:

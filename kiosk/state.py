@@ -14,6 +14,7 @@ from typing import Any
 
 from devicelink.officetime import office_zone
 from hardware.printer import PRINTABLE_STATES, TicketText
+from kiosk import booking_code
 from kiosk import messages as m
 from sahaja import protocol
 
@@ -22,6 +23,9 @@ MESSAGE_SECONDS = 6.0  # a refusal ("quota used up") stays this long
 RECOVER_EVERY = 3.0  # fault screen: ask the printer again this often
 HEALTH_EVERY = 30.0
 SITE_REFRESH_EVERY = 60.0  # opening hours / cutoff are re-read from the server
+CHECKIN_IDLE_SECONDS = 60.0  # the check-in screen left alone this long: back to Home
+MAX_UNSETTLED_CHECKINS = 50  # request ids kept for codes whose check-in went unanswered
+SCAN_IDLE_SECONDS = 1.0  # a scanner types a code in a burst; stray keys older than this go
 
 
 class Screen:
@@ -31,8 +35,9 @@ class Screen:
     CLOSED = "closed"
     OFFLINE = "offline"
     FAULT = "fault"
+    CHECKIN = "checkin"
 
-    ALL = (HOME, PRIORITY, TICKET, CLOSED, OFFLINE, FAULT)
+    ALL = (HOME, PRIORITY, TICKET, CLOSED, OFFLINE, FAULT, CHECKIN)
 
 
 # --- touches, as the loop translates them ----------------------------------------------
@@ -69,6 +74,40 @@ class Dismiss:
 
 
 @dataclass(frozen=True)
+class OpenCheckin:
+    """ "Sudah booking online?" on the home screen."""
+
+
+@dataclass(frozen=True)
+class TypeKey:
+    """A key of the check-in keypad."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Backspace:
+    pass
+
+
+@dataclass(frozen=True)
+class SubmitCode:
+    pass
+
+
+@dataclass(frozen=True)
+class ScanText:
+    """Characters from a keyboard-like device (a USB barcode scanner), as they arrive."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class ScanEnd:
+    """The scanner's Enter: the line is complete."""
+
+
+@dataclass(frozen=True)
 class Tick:
     """Time passed; ``now`` in every handle() call is a monotonic clock in seconds."""
 
@@ -82,6 +121,21 @@ class Pending:
     priority: bool
     category: str | None
     stage: str = "checking"  # checking (printer) -> issuing (server)
+    booking: str | None = None  # a check-in of this booking code instead of a new ticket
+
+
+# A check-in's refusals: the kiosk.* text, and whether the server's message follows it (the
+# right service point, the time the lane opens).
+CHECKIN_REFUSALS: dict[str, tuple[str, bool]] = {
+    protocol.ERR_WRONG_SITE: ("checkin_wrong_site", True),
+    protocol.ERR_TOO_EARLY: ("checkin_too_early", True),
+    protocol.ERR_BOOKING_USED: ("checkin_used", False),
+    protocol.ERR_BOOKING_CANCELLED: ("checkin_cancelled", False),
+    protocol.ERR_BOOKING_EXPIRED: ("checkin_expired", False),
+    protocol.ERR_UNKNOWN_BOOKING: ("checkin_unknown", False),
+    protocol.ERR_MALFORMED: ("checkin_invalid_code", False),
+    protocol.ERR_TOO_MANY_REQUESTS: ("checkin_too_many", False),
+}
 
 
 @dataclass
@@ -115,6 +169,15 @@ class KioskState:
     failed_ticket: dict[str, Any] | None = None  # the last ticket that did not print
     message: str | None = None  # kiosk.* key of a passing refusal
     message_since: float = 0.0
+    message_detail: str = ""  # the server's own words (names the right site, the window)
+    checkin_open: bool = False  # the check-in screen is up
+    code_typed: str = ""  # on the keypad
+    checkin_since: float = 0.0  # the last touch or scan on the check-in screen
+    scanned: str = ""  # a scanner line not yet ended by Enter
+    scanned_at: float = 0.0
+    # a check-in the server may have made while we could not hear it: the same request_id
+    # for the same code again, so the server hands back that ticket (200), not "used"
+    unsettled_checkins: dict[str, str] = field(default_factory=dict)
     last_ticket: str | None = None
     reprinting: str | None = None
     last_recover: float = 0.0
@@ -136,11 +199,15 @@ class KioskState:
         if self.ticket:
             return Screen.TICKET
         if self.pending:
+            if self.checkin_open:
+                return Screen.CHECKIN
             return Screen.PRIORITY if self.choosing_priority else Screen.HOME
         if not self.connected:
             return Screen.OFFLINE
         if not self.open_now:
             return Screen.CLOSED
+        if self.checkin_open:
+            return Screen.CHECKIN
         if self.choosing_priority:
             return Screen.PRIORITY
         return Screen.HOME
@@ -190,8 +257,10 @@ class KioskState:
             self.ticket_printed,
             self.fault_number,
             self.message,
+            self.message_detail,
             self.auth_error,
             self.reprinting,
+            self.code_typed,
         )
 
     def _dispatch(self, event: object, now: float) -> list[object]:
@@ -222,6 +291,7 @@ class KioskState:
     def _on_Cancel(self, e: Cancel, now: float) -> list[object]:
         if self.pending is None:
             self.choosing_priority, self.priority_group = False, None
+            self._close_checkin()
         return []
 
     def _on_ToggleLanguage(self, e: ToggleLanguage, now: float) -> list[object]:
@@ -237,8 +307,13 @@ class KioskState:
         out: list[object] = []
         if self.ticket and self.ticket_printed and now - self.ticket_since > TICKET_SHOWN_SECONDS:
             self._back_home()
-        if self.message and now - self.message_since > MESSAGE_SECONDS:
-            self.message = None
+        if self.message and not self.checkin_open and now - self.message_since > MESSAGE_SECONDS:
+            self.message, self.message_detail = None, ""
+        idle = now - self.checkin_since > CHECKIN_IDLE_SECONDS
+        if self.checkin_open and self.pending is None and idle:
+            self._close_checkin()
+        if self.scanned and now - self.scanned_at > SCAN_IDLE_SECONDS:
+            self.scanned = ""
         if self.fault and self.pending is None and now - self.last_recover > RECOVER_EVERY:
             self.last_recover = now
             out.append(m.CheckPrinter("recover"))
@@ -253,6 +328,74 @@ class KioskState:
     def _back_home(self) -> None:
         self.ticket, self.ticket_printed = None, False
         self.priority_group = None
+        self._close_checkin()
+
+    # the check-in of an online booking
+
+    def _on_OpenCheckin(self, e: OpenCheckin, now: float) -> list[object]:
+        if self.screen == Screen.HOME and self.pending is None and self.priority_group is None:
+            self.checkin_open, self.code_typed, self.checkin_since = True, "", now
+            self.message, self.message_detail = None, ""
+        return []
+
+    def _on_TypeKey(self, e: TypeKey, now: float) -> list[object]:
+        if self.screen != Screen.CHECKIN or self.pending or e.key not in booking_code.KEYS:
+            return []
+        self.checkin_since = now
+        self.message, self.message_detail = None, ""
+        if len(self.code_typed) < booking_code.MAX_TYPED:
+            self.code_typed += e.key
+        return []
+
+    def _on_Backspace(self, e: Backspace, now: float) -> list[object]:
+        if self.screen == Screen.CHECKIN and not self.pending:
+            self.checkin_since = now
+            self.code_typed = self.code_typed[:-1]
+            self.message, self.message_detail = None, ""
+        return []
+
+    def _on_SubmitCode(self, e: SubmitCode, now: float) -> list[object]:
+        if self.screen != Screen.CHECKIN or self.pending:
+            return []
+        return self._check_in(booking_code.normalize_code(self.code_typed), now)
+
+    def _on_ScanText(self, e: ScanText, now: float) -> list[object]:
+        if self.screen not in (Screen.HOME, Screen.CHECKIN) or self.pending:
+            return []
+        if self.scanned and now - self.scanned_at > SCAN_IDLE_SECONDS:
+            self.scanned = ""  # the rest of an earlier burst that never ended
+        self.scanned = (self.scanned + e.text)[-booking_code.MAX_SCAN :]
+        self.scanned_at = now
+        return []
+
+    def _on_ScanEnd(self, e: ScanEnd, now: float) -> list[object]:
+        line, self.scanned = self.scanned, ""
+        if not line.strip() or self.screen not in (Screen.HOME, Screen.CHECKIN) or self.pending:
+            return []
+        if self.priority_group is not None:
+            return []  # a priority ticket is being chosen: the scan is not for this citizen
+        code = booking_code.from_scan(line)
+        self.checkin_open, self.checkin_since = True, now
+        self.code_typed = code or ""
+        return self._check_in(code, now)
+
+    def _check_in(self, code: str | None, now: float) -> list[object]:
+        self.checkin_since = now
+        if code is None:
+            self._say("checkin_invalid_code", "", now)
+            return []
+        self.message, self.message_detail = None, ""
+        request_id = self.unsettled_checkins.get(code) or uuid.uuid4().hex
+        self.pending = Pending(request_id, "", False, None, booking=code)
+        return [m.CheckPrinter("issue")]
+
+    def _say(self, key: str, detail: str, now: float) -> None:
+        self.message, self.message_detail, self.message_since = key, detail, now
+
+    def _close_checkin(self) -> None:
+        if self.checkin_open:
+            self.message, self.message_detail = None, ""
+        self.checkin_open, self.code_typed = False, ""
 
     def health(self) -> m.SendHealth:
         return m.SendHealth(self.connected, self.printer, self.last_ticket, self.fault)
@@ -358,9 +501,12 @@ class KioskState:
                 return [self.health()]
             p = self.pending
             p.stage = "issuing"
-            out.append(
-                m.IssueTicket(p.request_id, self.site or "", p.service, p.priority, p.category)
-            )
+            if p.booking is not None:
+                out.append(m.CheckIn(p.request_id, self.site or "", p.booking, self.lang))
+            else:
+                out.append(
+                    m.IssueTicket(p.request_id, self.site or "", p.service, p.priority, p.category)
+                )
         elif e.purpose == "recover" and self.fault and e.status in PRINTABLE_STATES:
             self.fault = self.fault_number = None
             out.append(self.health())
@@ -374,6 +520,8 @@ class KioskState:
     def _on_TicketIssued(self, e: m.TicketIssued, now: float) -> list[object]:
         if not self.pending or e.request_id != self.pending.request_id:
             return []
+        if self.pending.booking is not None:
+            self.unsettled_checkins.pop(self.pending.booking, None)
         self.pending = None
         self.http_ok = True
         self.ticket, self.ticket_printed, self.ticket_since = e.ticket, False, now
@@ -383,24 +531,36 @@ class KioskState:
     def _on_IssueRejected(self, e: m.IssueRejected, now: float) -> list[object]:
         if not self.pending or e.request_id != self.pending.request_id:
             return []
-        self.pending = None
+        booking, self.pending = self.pending.booking, None
+        if booking is not None:
+            self.unsettled_checkins.pop(booking, None)
+        if booking is not None and e.code in CHECKIN_REFUSALS:
+            key, detailed = CHECKIN_REFUSALS[e.code]
+            self._say(key, e.message if detailed else "", now)
+            return []
         if e.code == protocol.ERR_CLOSED:
+            self._close_checkin()
             self.open_now = False
             self.priority_group = None
             return self._refresh(now)
         if e.code in (protocol.ERR_UNAUTHORIZED, protocol.ERR_FORBIDDEN):
             self.auth_error = e.code
             return []
-        self.message = {
+        key = {
             protocol.ERR_QUOTA_EXHAUSTED: "error_quota",
             protocol.ERR_NUMBERS_EXHAUSTED: "error_numbers",
             protocol.ERR_UNKNOWN_SERVICE: "error_unknown_service",
         }.get(e.code, "error_generic")
-        self.message_since = now
+        self._say(key, "", now)  # a check-in's stays on its screen
         return self._refresh(now)
 
     def _on_IssueUnreachable(self, e: m.IssueUnreachable, now: float) -> list[object]:
         if self.pending and e.request_id == self.pending.request_id:
+            if self.pending.booking is not None:
+                self.unsettled_checkins[self.pending.booking] = e.request_id
+                while len(self.unsettled_checkins) > MAX_UNSETTLED_CHECKINS:
+                    self.unsettled_checkins.pop(next(iter(self.unsettled_checkins)))
+                self._say("checkin_offline", "", now)
             self.pending = None
             self.http_ok = False
         return []

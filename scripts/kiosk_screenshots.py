@@ -22,6 +22,7 @@ import pygame  # noqa: E402
 from kiosk import messages as m  # noqa: E402
 from kiosk import state as st  # noqa: E402
 from kiosk.draw import Painter  # noqa: E402
+from sahaja import i18n  # noqa: E402
 
 SIZES = ((800, 480), (1920, 1080))
 WALL = datetime(2026, 11, 30, 8, 15, tzinfo=ZoneInfo("Asia/Jakarta"))
@@ -129,6 +130,51 @@ def screens() -> dict[str, st.KioskState]:
     s.handle(m.TicketIssued(s.pending.request_id, TICKET), 0)
     s.handle(m.PrintError(TICKET, "print_failed"), 0)
     out["fault-print-failed"] = s
+    out.update(checkin_screens())
+    return out
+
+
+BOOKED = {**TICKET, "id": 13, "number": "A013", "booking": "ACD479HJK", "ahead": 1}
+BOOKED |= {"estimate_from": "2026-11-30T08:20:00+07:00", "estimate_to": "2026-11-30T08:35:00+07:00"}
+
+
+def checkin_screens() -> dict[str, st.KioskState]:
+    """The check-in of an online booking: keypad, a ticket, and its refusals."""
+    out: dict[str, st.KioskState] = {}
+    s = base()
+    s.handle(st.OpenCheckin(), 0)
+    for key in "ACD47":
+        s.handle(st.TypeKey(key), 0)
+    out["checkin-keypad"] = s
+    s = base("en")
+    s.handle(st.OpenCheckin(), 0)
+    out["checkin-keypad-en"] = s
+    s = base()
+    for ch in "ACD479HJK":
+        s.handle(st.ScanText(ch), 0)
+    s.handle(st.ScanEnd(), 0)
+    s.handle(m.PrinterStatus("ok", "issue"), 0)
+    s.handle(m.TicketIssued(s.pending.request_id, BOOKED), 0)
+    s.handle(m.Printed(BOOKED), 0)
+    out["checkin-ticket"] = s
+    # the server's own words, as it sends them to a kiosk in Indonesian
+    pare = i18n.t("booking.wrong_site", "id", site="Kantor Kecamatan Pare")
+    early = i18n.t("booking.too_early", "id", date="2026-11-30", time="09:30")
+    refusals = {
+        "wrong-site": ("wrong_site", pare),
+        "too-early": ("too_early", early),
+        "used": ("booking_used", ""),
+        "unknown": ("unknown_booking", ""),
+    }
+    for name, (code, words) in refusals.items():
+        s = base()
+        s.handle(st.OpenCheckin(), 0)
+        for key in "ACD479HJK":
+            s.handle(st.TypeKey(key), 0)
+        s.handle(st.SubmitCode(), 0)
+        s.handle(m.PrinterStatus("ok", "issue"), 0)
+        s.handle(m.IssueRejected(s.pending.request_id, code, words), 0)
+        out[f"checkin-{name}"] = s
     return out
 
 

@@ -7,12 +7,16 @@ bind parameters, per database dialect.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select, update
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select, update
 from sqlalchemy import insert as insert_core
 from sqlalchemy.dialects import postgresql, sqlite
 
 from sahaja import protocol as p
-from server.models import Action, ServiceDay, SiteDay, Ticket
+from sahaja.core.tickets import WaitingTicket
+from server.models import Action, ServiceDay, SiteDay, Ticket, UTCDateTime
 
 
 class Statements:
@@ -79,37 +83,27 @@ class Statements:
             Ticket.site == site, Ticket.day == day, Ticket.request_id == bindparam("request_id")
         )
         # The core's rules made fast: ``WaitingTicket.call_order`` as an ORDER BY (first_due)
-        # and as a comparison (earlier), ``estimate.ahead_of`` as a COUNT. They must agree with
-        # the core on random days: tests/server/test_rules_agree.py.
-        issued_at, ticket_id = bindparam("issued_at"), bindparam("id")
-        earlier = (Ticket.issued_at < issued_at) | (
-            (Ticket.issued_at == issued_at) & (Ticket.id < ticket_id)
-        )
+        # and as a comparison (ahead_of), ``estimate.ahead_of`` as a COUNT. They must agree
+        # with the core on random days: tests/server/test_rules_agree.py.
         same_service_waiting = select(func.count()).where(
             Ticket.site == site,
             Ticket.day == day,
             Ticket.status == p.STATUS_WAITING,
             Ticket.service == service,
         )
-        candidate = (
-            Ticket.id,
-            Ticket.service,
-            Ticket.priority,
-            Ticket.issued_at,
-            Ticket.eligible_after_call,
-        )
+        candidate = _CANDIDATE_FIELDS
         waiting_at_site = (
             Ticket.site == site,
             Ticket.day == day,
             Ticket.status == p.STATUS_WAITING,
         )
-        # the forecast's queue: the first ``n`` of a service in call order (the skipped ones
-        # come from ``skipped``), so its cost does not grow past what a day can call
+        # ``WaitingTicket.ordered_by_issue``: a fresh walk-in, whose place is fixed
+        by_issue = (Ticket.eligible_after_call.is_(None), Ticket.booked_to.is_(None))
+        # the forecast's queue: the first ``n`` of a service in call order (the skipped and
+        # booked ones come from ``apart``), so its cost does not grow past what a day can call
         self.waiting_first = (
             select(*candidate)
-            .where(
-                *waiting_at_site, Ticket.service == service, Ticket.eligible_after_call.is_(None)
-            )
+            .where(*waiting_at_site, Ticket.service == service, *by_issue)
             .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
             .limit(bindparam("n"))
         )
@@ -118,18 +112,72 @@ class Statements:
         self.site_version = select(func.max(Action.id)).where(
             Action.site == site, Action.day == day
         )
-        self.skipped = select(*candidate).where(
-            *waiting_at_site, Ticket.eligible_after_call.is_not(None)
+        # the tickets whose place depends on the call count or the clock: skipped ones and
+        # checked-in bookings (``balancing.next_candidates`` reads them all; few)
+        self.apart = select(*candidate).where(
+            *waiting_at_site,
+            or_(Ticket.eligible_after_call.is_not(None), Ticket.booked_to.is_not(None)),
         )
+        self.skipped = self.apart  # the name the store's readers use
         self.first_due = (
             select(*candidate)
-            .where(
-                *waiting_at_site, Ticket.service == service, Ticket.eligible_after_call.is_(None)
-            )
+            .where(*waiting_at_site, Ticket.service == service, *by_issue)
             .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
             .limit(1)
         )
-        self.ahead_of_priority = same_service_waiting.where(Ticket.priority.is_(True), earlier)
-        self.ahead_of_regular = same_service_waiting.where(
-            Ticket.priority.is_(True) | (Ticket.priority.is_(False) & earlier)
+        # ``call_order(now)`` of every row, compared with the key of the ticket asked about
+        now = bindparam("now", type_=UTCDateTime())
+        in_lane = and_(Ticket.booked_from <= now, Ticket.booked_to > now)
+        row_key = (
+            case((Ticket.priority.is_(True), 0), else_=1),
+            case((in_lane, 0), else_=1),
+            case((in_lane, Ticket.booked_to), else_=Ticket.issued_at),
+            Ticket.issued_at,
+            Ticket.id,
         )
+        its_key = (
+            bindparam("k_priority"),
+            bindparam("k_lane"),
+            bindparam("k_time", type_=UTCDateTime()),
+            bindparam("issued_at", type_=UTCDateTime()),
+            bindparam("id"),
+        )
+        self.ahead_of = same_service_waiting.where(_before(row_key, its_key))
+
+    @staticmethod
+    def ahead_params(ticket: Any, now: datetime) -> dict[str, Any]:
+        """The binds of ``ahead_of`` for a ticket row: its key in the core's call order."""
+        # a just-issued ticket may be a plain namespace without the optional columns
+        core = WaitingTicket(*(getattr(ticket, c.key, None) for c in _CANDIDATE_FIELDS))
+        not_priority, not_lane, lane_time, issued_at, ticket_id = core.call_order(now)
+        return {
+            "site": ticket.site,
+            "day": ticket.day,
+            "service": ticket.service,
+            "now": now,
+            "k_priority": int(not_priority),
+            "k_lane": int(not_lane),
+            "k_time": lane_time,
+            "issued_at": issued_at,
+            "id": ticket_id,
+        }
+
+
+# the core's ticket type, field for field: ``WaitingTicket(*row)`` (the store's row->core map)
+_CANDIDATE_FIELDS = (
+    Ticket.id,
+    Ticket.service,
+    Ticket.priority,
+    Ticket.issued_at,
+    Ticket.eligible_after_call,
+    Ticket.booked_from,
+    Ticket.booked_to,
+)
+
+
+def _before(row: tuple, key: tuple) -> ColumnElement[bool]:
+    """``row < key`` in lexicographic order, as SQL every dialect runs the same way."""
+    first, value = row[0], key[0]
+    if len(row) == 1:
+        return first < value
+    return or_(first < value, and_(first == value, _before(row[1:], key[1:])))

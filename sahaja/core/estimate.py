@@ -16,13 +16,16 @@ def rolling_mean_seconds(durations: Sequence[float], default_seconds: float) -> 
     return sum(good) / len(good) if good else default_seconds
 
 
-def ahead_of(ticket: WaitingTicket, waiting: Iterable[WaitingTicket]) -> int:
-    """Waiting tickets of the same service that will be called before ``ticket``."""
-    key = ticket.call_order()
+def ahead_of(
+    ticket: WaitingTicket, waiting: Iterable[WaitingTicket], now: datetime | None = None
+) -> int:
+    """Waiting tickets of the same service that will be called before ``ticket`` (in the
+    call order at ``now``: booked tickets in their span go first)."""
+    key = ticket.call_order(now)
     return sum(
         1
         for t in waiting
-        if t.service == ticket.service and t.id != ticket.id and t.call_order() < key
+        if t.service == ticket.service and t.id != ticket.id and t.call_order(now) < key
     )
 
 

@@ -251,7 +251,7 @@ class _Queue:
         self.fresh: dict[str, list[WaitingTicket]] = {}
         self.skipped: list[WaitingTicket] = []
         for t in waiting:
-            if t.eligible_after_call is None:
+            if t.ordered_by_issue:  # skipped and booked ones: apart
                 self.fresh.setdefault(t.service, []).append(t)
             else:
                 self.skipped.append(t)
@@ -263,7 +263,7 @@ class _Queue:
         return [t for t in self.skipped if t.service in services] + heads
 
     def remove(self, ticket: WaitingTicket) -> None:
-        if ticket.eligible_after_call is None:
+        if ticket.ordered_by_issue:
             self.fresh[ticket.service].pop()
         else:
             self.skipped.remove(ticket)
@@ -398,7 +398,9 @@ def forecast_with_new_tickets(
             heapq.heappush(heap, (start, i))
             continue
         counter = counters[i]
-        chosen = balancing.pick_next(queue.candidates(counter.services), counter.services, calls)
+        chosen = balancing.pick_next(
+            queue.candidates(counter.services), counter.services, calls, start
+        )
         if unresolved and (chosen is None or not balancing.is_due(chosen, calls)):
             # nothing due for this counter: a ticket taken now of its services is called here
             for service in unresolved.intersection(counter.services):

@@ -37,11 +37,35 @@ class WaitingTicket:
     priority: bool
     issued_at: datetime
     eligible_after_call: int | None = None  # set after a skip: site call count to wait for
+    # a checked-in booking: the span in which it has its lane (window start - 30 min .. end)
+    booked_from: datetime | None = None
+    booked_to: datetime | None = None
 
-    def call_order(self) -> tuple:
-        """Priority first, then longest waiting, then issue order as the tie-break.
+    def in_booked_lane(self, now: datetime | None) -> bool:
+        """A booked ticket inside its span at ``now``: called before the walk-ins of its
+        service. Without a time (``now`` None) no ticket is in the lane."""
+        return (
+            now is not None
+            and self.booked_from is not None
+            and self.booked_to is not None
+            and self.booked_from <= now < self.booked_to
+        )
+
+    @property
+    def ordered_by_issue(self) -> bool:
+        """A fresh walk-in: its place never changes with time (priority, then issue time),
+        so one index scan finds the first of a service. Skipped and booked tickets are read
+        apart, since their place depends on the call count or the clock."""
+        return self.eligible_after_call is None and self.booked_to is None
+
+    def call_order(self, now: datetime | None = None) -> tuple:
+        """Priority first; then booked tickets inside their span at ``now``, the earliest
+        window end first; then everyone else (walk-ins, booked tickets that came late) by
+        longest waiting; issue time and id as the tie-breaks.
 
         This is THE call order: "next" takes the first due ticket in it and "ahead" counts
         the tickets before one in it. The server's SQL (ORDER BY, counts) mirrors it for
         speed; tests/server/test_rules_agree.py checks that it agrees on random days."""
-        return (not self.priority, self.issued_at, self.id)
+        lane = self.in_booked_lane(now)
+        lane_time = self.booked_to if lane else self.issued_at
+        return (not self.priority, not lane, lane_time, self.issued_at, self.id)

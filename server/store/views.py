@@ -139,7 +139,7 @@ class QueueViews:
         site = self.config.sites.get(ticket.site)
         if ticket.status != p.STATUS_WAITING or site is None or ticket.service not in site.services:
             return dict(payload(ticket, self.tz))
-        ahead = self.ahead(session, ticket)
+        ahead = self.ahead(session, ticket, now)
         made = self.site_forecast(session, site, now)
         eta = made.tickets.get(ticket.id)
         if eta is None:  # not in a forecast made before it existed: make a new one
@@ -158,18 +158,11 @@ class QueueViews:
             "waiting": sum(waiting.get(s, 0) for s in counter.services),
         }
 
-    def ahead(self, session: Session, ticket: Any) -> int:
+    def ahead(self, session: Session, ticket: Any, now: datetime) -> int:
         """``estimate.ahead_of`` counted in SQL, so a long queue is not loaded row by row
         (tests/server/test_rules_agree.py checks the two agree)."""
-        stmt = self.q.ahead_of_priority if ticket.priority else self.q.ahead_of_regular
-        params = {
-            "site": ticket.site,
-            "day": ticket.day,
-            "service": ticket.service,
-            "issued_at": ticket.issued_at,
-            "id": ticket.id,
-        }
-        return session.connection().execute(stmt, params).scalar() or 0
+        params = self.q.ahead_params(ticket, now)
+        return session.connection().execute(self.q.ahead_of, params).scalar() or 0
 
     # --- the forecast ------------------------------------------------------------------------
     def site_forecast(

@@ -233,7 +233,7 @@ class QueueWrites:
         self, tx: SiteTx, counter: Counter, actor: str, announces: str
     ) -> tuple[Ticket | None, Action | None]:
         candidates = self.next_candidates(tx.session, tx.site, tx.day, counter.services)
-        chosen = balancing.pick_next(candidates, counter.services, tx.call_count)
+        chosen = balancing.pick_next(candidates, counter.services, tx.call_count, tx.now)
         if chosen is None:
             return None, None
         ticket = tx.session.get(Ticket, chosen.id)
