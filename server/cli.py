@@ -83,6 +83,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         start_checkpointer(app)
         start_announcer(app)
         watch_revocations(app, socketio)
+        from server.admin.live_config import watch_config
+
+        watch_config(app, socketio)
         watch_unauthenticated(socketio, float(app.config["LIVE_AUTH_SECONDS"]))
         relay = services(app).relay
         if relay is not None:

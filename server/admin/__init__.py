@@ -7,8 +7,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from server.admin import access
+    from server.admin import access, live_config
     from server.admin.views import bp
+    from server.extensions import socketio
 
     access.init_app(app)
+    live_config.init_app(app, socketio)
     app.register_blueprint(bp)
