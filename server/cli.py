@@ -155,6 +155,32 @@ def cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_config(args: argparse.Namespace) -> int:
+    """``config export FILE`` writes the running config's TOML exactly as stored;
+    ``config import FILE`` validates one and makes it the running config (a new version that
+    every running server process picks up within seconds), refused if it would break today's
+    queue."""
+    from server.admin.config_store import current_text
+    from server.setup import read_config_text, store_config_text, stored_config
+
+    db = _db(args)
+    if args.config_cmd == "export":
+        stored_config(db)  # NotInitialised: one clear line
+        text, version = current_text(db)
+        if args.file == "-":
+            sys.stdout.write(text)
+        else:
+            Path(args.file).write_text(text, encoding="utf-8")
+            print(f"config version {version} written to {args.file}", file=sys.stderr)
+        return 0
+    stored_config(db)
+    text, source = read_config_text(args.file)
+    store_config_text(db, text, source, SystemClock().now(), actor="cli:config import")
+    _, version = current_text(db)
+    print(f"config imported from {args.file}: running version {version}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Initialise the default database, (re)issue demo device tokens, print them, run."""
     from server.accounts import AccountError
@@ -286,6 +312,16 @@ def build_parser() -> argparse.ArgumentParser:
         p_unlock = usub.add_parser("unlock", help="let a locked user sign in again")
         p_unlock.add_argument("user")
         p_u.set_defaults(func=cmd_user)
+
+    p_cfg = sub.add_parser("config", help="export or import the office config (TOML)")
+    csub = p_cfg.add_subparsers(dest="config_cmd", required=True)
+    p_exp = csub.add_parser("export", help="write the running config to FILE ('-': stdout)")
+    p_exp.add_argument("file")
+    p_imp = csub.add_parser(
+        "import", help="validate FILE and make it the running config (applies live)"
+    )
+    p_imp.add_argument("file")
+    p_cfg.set_defaults(func=cmd_config)
 
     p_sim = sub.add_parser(
         "simulate", help="run a simulated office day and print its estimate accuracy as JSON"
