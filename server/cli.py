@@ -107,11 +107,41 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cli_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"[:80]
+    except (OSError, KeyError):  # no user name in this environment
+        return "cli"
+
+
+def _audit(accounts, kind: str, detail: str, site: str | None) -> None:
+    """An admin change made on the command line, in the audit log like the admin pages'."""
+    from server.admin.config_store import record_change
+
+    with accounts.db.writing() as s:
+        record_change(
+            s,
+            actor=_cli_actor(),
+            kind=kind,
+            detail=detail,
+            now=SystemClock().now(),
+            tz=accounts.config.tz,
+            site=site,
+        )
+
+
 def cmd_device(args: argparse.Namespace) -> int:
     accounts = _accounts(args)
     now = SystemClock().now()
+    if args.device_cmd == "revoke":
+        site = next((d["site"] for d in accounts.list_devices() if d["name"] == args.name), None)
+        accounts.revoke_device(args.name, now)
+        _audit(accounts, "device_revoke", args.name, site)
+        print(f"revoked {args.name}")
+        return 0
     if args.device_cmd == "add":
         token = accounts.add_device(args.name, args.site, args.role, args.counter, now)
+        _audit(accounts, "device_add", f"{args.name} ({args.role})", args.site)
         print(token)
         print(
             f"(shown once) token of {args.role} device {args.name!r} at {args.site}",
@@ -120,9 +150,6 @@ def cmd_device(args: argparse.Namespace) -> int:
     elif args.device_cmd == "list":
         for d in accounts.list_devices():
             print(json.dumps(d, ensure_ascii=False))
-    elif args.device_cmd == "revoke":
-        accounts.revoke_device(args.name, now)
-        print(f"revoked {args.name}")
     return 0
 
 
@@ -142,15 +169,18 @@ def cmd_user(args: argparse.Namespace) -> int:
     role = {"admin": "admin", "officer": "petugas"}.get(args.command) or args.role
     if args.user_cmd == "reset":
         accounts.reset_password(args.user, _password(args), SystemClock().now())
+        _audit(accounts, "user_reset", args.user, None)
         print(f"password of {args.user!r} set; sign-in lock cleared; console sessions ended")
         return 0
     if args.user_cmd in ("lock", "unlock"):
         accounts.set_locked(args.user, args.user_cmd == "lock", SystemClock().now())
+        _audit(accounts, f"user_{args.user_cmd}", args.user, None)
         done = "locked; console sessions ended" if args.user_cmd == "lock" else "unlocked"
         print(f"{args.user!r} {done}")
         return 0
     site = getattr(args, "site", None)
     accounts.add_user(args.user, _password(args), role, site, SystemClock().now())
+    _audit(accounts, "user_add", f"{args.user} ({staff_role(role)})", site)
     print(f"{staff_role(role)} {args.user!r} added")
     return 0
 

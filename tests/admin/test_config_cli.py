@@ -71,3 +71,34 @@ def test_init_with_a_config_file_is_a_new_version_too(database, tmp_path, capsys
     text, version = current_text(database)
     assert version == 2 and "paper_mm = 80" in text
     assert stored_config(database).ticket.paper_mm == 80
+
+
+def test_device_and_user_changes_on_the_command_line_are_audited(database, monkeypatch, capsys):
+    import io
+
+    from sqlalchemy import select
+
+    from server.models import AdminChange
+
+    assert main(["device", "add", "kiosk-pre", "--site", "PRE", "--role", "kiosk"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("rahasia-kepala-1\n"))
+    args = ["user", "add", "sri", "--role", "kepala", "--site", "PRE", "--password-stdin"]
+    assert main(args) == 0
+    assert main(["device", "revoke", "kiosk-pre"]) == 0
+    with database.reading() as s:
+        rows = [(r.kind, r.site, r.detail) for r in s.scalars(select(AdminChange))]
+    assert rows == [
+        ("device_add", "PRE", "kiosk-pre (kiosk)"),
+        ("user_add", "PRE", "sri (kepala)"),
+        ("device_revoke", "PRE", "kiosk-pre"),
+    ]
+    assert all(r.actor.startswith("cli") for r in _rows(database))
+
+
+def _rows(database):
+    from sqlalchemy import select
+
+    from server.models import AdminChange
+
+    with database.reading() as s:
+        return list(s.scalars(select(AdminChange)))
