@@ -91,6 +91,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         start_checkpointer(app)
         start_announcer(app)
         watch_revocations(app, socketio)
+        from server.admin.live_config import watch_config
+
+        watch_config(app, socketio)
         watch_unauthenticated(socketio, float(app.config["LIVE_AUTH_SECONDS"]))
         relay = services(app).relay
         if relay is not None:
@@ -116,13 +119,46 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cli_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"[:80]
+    except (OSError, KeyError):  # no user name in this environment
+        return "cli"
+
+
+def _audit(accounts, kind: str, detail: str, site: str | None) -> None:
+    """An admin change made on the command line: in the audit log like the admin pages', and a
+    log line (who ran it: the system user)."""
+    from server.admin.config_store import record_change
+
+    _admin_change(kind, detail=detail, site=site)
+
+    with accounts.db.writing() as s:
+        record_change(
+            s,
+            actor=_cli_actor(),
+            kind=kind,
+            detail=detail,
+            now=SystemClock().now(),
+            tz=accounts.config.tz,
+            site=site,
+        )
+
+
 def cmd_device(args: argparse.Namespace) -> int:
     accounts = _accounts(args)
     now = SystemClock().now()
     try:
-        if args.device_cmd == "add":
+        if args.device_cmd == "revoke":
+            site = next(
+                (d["site"] for d in accounts.list_devices() if d["name"] == args.name), None
+            )
+            accounts.revoke_device(args.name, now)
+            _audit(accounts, "device_revoke", args.name, site)
+            print(f"revoked {args.name}")
+        elif args.device_cmd == "add":
             token = accounts.add_device(args.name, args.site, args.role, args.counter, now)
-            _admin_change("device.added", device=args.name, site=args.site, role=args.role)
+            _audit(accounts, "device_add", f"{args.name} ({args.role})", args.site)
             print(token)
             print(
                 f"(shown once) token of {args.role} device {args.name!r} at {args.site}",
@@ -131,10 +167,6 @@ def cmd_device(args: argparse.Namespace) -> int:
         elif args.device_cmd == "list":
             for d in accounts.list_devices():
                 print(json.dumps(d, ensure_ascii=False))
-        elif args.device_cmd == "revoke":
-            accounts.revoke_device(args.name, now)
-            _admin_change("device.revoked", device=args.name)
-            print(f"revoked {args.name}")
     finally:
         accounts.db.dispose()
     return 0
@@ -157,6 +189,7 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def cmd_user(args: argparse.Namespace) -> int:
+
     accounts = _accounts(args)
     try:
         return _user_command(args, accounts)
@@ -165,25 +198,51 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def _user_command(args: argparse.Namespace, accounts) -> int:
-    from server.accounts import normalise_username
+    from server.accounts import normalise_username, staff_role
 
-    role = "admin" if args.command == "admin" else "officer"
+    role = {"admin": "admin", "officer": "petugas"}.get(args.command) or args.role
     user = normalise_username(args.user)
     if args.user_cmd == "reset":
         accounts.reset_password(args.user, _password(args), SystemClock().now())
-        _admin_change("user.reset", user=user)
+        _audit(accounts, "user_reset", user, None)
         print(f"password of {args.user!r} set; sign-in lock cleared; console sessions ended")
         return 0
     if args.user_cmd in ("lock", "unlock"):
         accounts.set_locked(args.user, args.user_cmd == "lock", SystemClock().now())
-        _admin_change(f"user.{args.user_cmd}ed", user=user)
+        _audit(accounts, f"user_{args.user_cmd}", user, None)
         done = "locked; console sessions ended" if args.user_cmd == "lock" else "unlocked"
         print(f"{args.user!r} {done}")
         return 0
     site = getattr(args, "site", None)
     accounts.add_user(args.user, _password(args), role, site, SystemClock().now())
-    _admin_change("user.added", user=user, role=role, site=site)
-    print(f"{role} {user!r} added")
+    _audit(accounts, "user_add", f"{user} ({staff_role(role)})", site)
+    print(f"{staff_role(role)} {user!r} added")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    """``config export FILE`` writes the running config's TOML exactly as stored;
+    ``config import FILE`` validates one and makes it the running config (a new version that
+    every running server process picks up within seconds), refused if it would break today's
+    queue."""
+    from server.admin.config_store import current_text
+    from server.setup import read_config_text, store_config_text, stored_config
+
+    db = _db(args)
+    if args.config_cmd == "export":
+        stored_config(db)  # NotInitialised: one clear line
+        text, version = current_text(db)
+        if args.file == "-":
+            sys.stdout.write(text)
+        else:
+            Path(args.file).write_text(text, encoding="utf-8")
+            print(f"config version {version} written to {args.file}", file=sys.stderr)
+        return 0
+    stored_config(db)
+    text, source = read_config_text(args.file)
+    store_config_text(db, text, source, SystemClock().now(), actor="cli:config import")
+    _, version = current_text(db)
+    print(f"config imported from {args.file}: running version {version}")
     return 0
 
 
@@ -362,12 +421,20 @@ def build_parser() -> argparse.ArgumentParser:
     p_rev.add_argument("name")
     p_dev.set_defaults(func=cmd_device)
 
-    for name, helptext in (("admin", "manage admin accounts"), ("officer", "manage officers")):
+    people = (
+        ("user", "manage staff accounts: admin, kepala (head of a site), petugas (counter)"),
+        ("admin", "manage admin accounts"),
+        ("officer", "manage counter staff (petugas)"),
+    )
+    for name, helptext in people:
         p_u = sub.add_parser(name, help=helptext)
         usub = p_u.add_subparsers(dest="user_cmd", required=True)
         p_uadd = usub.add_parser("add", help=f"add an {name} (password from a prompt)")
         p_uadd.add_argument("user")
         p_uadd.add_argument("--password-stdin", action="store_true")
+        if name == "user":
+            p_uadd.add_argument("--role", required=True, choices=["admin", "kepala", "petugas"])
+            p_uadd.add_argument("--site", help="the site of a kepala or petugas")
         if name == "officer":
             p_uadd.add_argument("--site", required=True)
         p_reset = usub.add_parser(
@@ -382,6 +449,16 @@ def build_parser() -> argparse.ArgumentParser:
         p_unlock = usub.add_parser("unlock", help="let a locked user sign in again")
         p_unlock.add_argument("user")
         p_u.set_defaults(func=cmd_user)
+
+    p_cfg = sub.add_parser("config", help="export or import the office config (TOML)")
+    csub = p_cfg.add_subparsers(dest="config_cmd", required=True)
+    p_exp = csub.add_parser("export", help="write the running config to FILE ('-': stdout)")
+    p_exp.add_argument("file")
+    p_imp = csub.add_parser(
+        "import", help="validate FILE and make it the running config (applies live)"
+    )
+    p_imp.add_argument("file")
+    p_cfg.set_defaults(func=cmd_config)
 
     p_sim = sub.add_parser(
         "simulate", help="run a simulated office day and print its estimate accuracy as JSON"

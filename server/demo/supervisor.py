@@ -100,7 +100,7 @@ def prepare(opts: DemoOptions, now) -> tuple[Config, DemoTokens]:
         for site in config.sites.values():
             name = f"petugas-{site.code.lower()}"
             with contextlib.suppress(AccountError):  # kept from an earlier demo start
-                accounts.add_user(name, opts.password, "officer", site.code, now)
+                accounts.add_user(name, opts.password, "petugas", site.code, now)
             officers.append(name)
     finally:
         db.dispose()

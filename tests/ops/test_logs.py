@@ -148,11 +148,11 @@ def test_admin_changes_from_the_command_line_in_json(app, monkeypatch, capsys):
     assert main([*cli, "device", "add", "kiosk-x", "--site", "PRE", "--role", "kiosk"]) == 0
     err = capsys.readouterr().err
     logged = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
-    seen = [(e["event"], e.get("user") or e.get("device")) for e in logged]
-    assert seen == [
-        ("admin.user.reset", "ani"),
-        ("admin.user.locked", "ani"),
-        ("admin.device.added", "kiosk-x"),
+    seen = [(e["event"], e.get("detail")) for e in logged]
+    assert seen == [  # the same kinds as the audit rows of these changes (/admin/audit)
+        ("admin.user_reset", "ani"),
+        ("admin.user_lock", "ani"),
+        ("admin.device_add", "kiosk-x (kiosk)"),
     ]
     assert all(e["by"].startswith("system:") for e in logged)
     assert "kata-sandi-baru" not in err
