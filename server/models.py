@@ -118,6 +118,11 @@ class Ticket(Base):
     eligible_after_call: Mapped[int | None] = mapped_column(Integer, nullable=True)
     service_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
     void_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # the estimate given at issue (migration 0010): when it said the ticket would be called,
+    # and the window around it; None for tickets issued before it was kept
+    estimated_call_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    estimate_from: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    estimate_to: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class CounterState(Base):

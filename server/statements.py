@@ -64,6 +64,16 @@ class Statements:
         )
         self.ticket_insert = insert_core(Ticket.__table__).returning(Ticket.__table__.c.id)
         self.action_insert = insert_core(Action.__table__)
+        ticket = Ticket.__table__
+        self.ticket_estimate = (  # the estimate given at issue, kept for accuracy reports
+            update(ticket)
+            .where(ticket.c.id == bindparam("b_id"))
+            .values(
+                estimated_call_at=bindparam("b_at", type_=ticket.c.estimated_call_at.type),
+                estimate_from=bindparam("b_from", type_=ticket.c.estimate_from.type),
+                estimate_to=bindparam("b_to", type_=ticket.c.estimate_to.type),
+            )
+        )
         self.service_day_get = select(ServiceDay).where(
             ServiceDay.site == site, ServiceDay.day == day, ServiceDay.service == service
         )

@@ -26,6 +26,7 @@ from server.database import Database
 from server.errors import not_found
 from server.models import Action, CounterState, Ticket
 from server.statements import Statements
+from server.store.forecasts import Forecasts
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,9 @@ class SiteTx:
 
 
 class StoreBase:
-    def __init__(self, db: Database, config: Config, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, config: Config, clock: Clock, forecasts: Forecasts | None = None
+    ) -> None:
         self.db = db
         self.config = config
         self.clock = clock
@@ -101,6 +104,8 @@ class StoreBase:
         self._days_seen: set[tuple[str, date]] = set()  # site days known to exist already
         # each site's closed days (national + configured), passed to the core's calendar
         self.holidays: dict[str, OfficeHolidays] = site_holidays(config)
+        # when each site's forecast is made again (server/store/forecasts.py)
+        self.forecasts = forecasts or Forecasts()
 
     # --- lookups -----------------------------------------------------------------------
     def site(self, code: str) -> Site:
@@ -128,6 +133,7 @@ class StoreBase:
             now = self.clock.now()
             row = self._lock_site(session, site, now, events)
             yield SiteTx(session, site, now, row.day, row.issued, row.call_count, events)
+        self.forecasts.changed(site.code)  # committed: the site's forecast is due again
 
     def _lock_site(
         self, session: Session, site: Site, now: datetime, events: list[Emission]

@@ -22,7 +22,7 @@ from sahaja.core import actions, admission, balancing, calendar, lifecycle
 from sahaja.core.tickets import WaitingTicket, format_number, parse_number
 from server.errors import ApiError, not_found, refused
 from server.models import Action, CounterState, Ticket
-from server.payloads import call_payload
+from server.payloads import call_payload, ticket_payload
 from server.store.base import Emission, Outcome, SiteTx, StoreBase, apply, counts_changed
 from server.store.views import QueueViews
 
@@ -114,7 +114,20 @@ class QueueWrites:
                 log = {"at": tx.now, "site": site.code, "day": tx.day, "kind": actions.LOG_ISSUE}
                 log |= {"actor": actor, "counter_id": None, "ticket_id": ticket_id}
                 conn.execute(self.q.action_insert, {**log, "detail": ticket.number})
-                body = self.views.ticket_body(tx.session, ticket, tx.now, private=True)
+                # the estimate the citizen is given is kept with the ticket, so reports can
+                # measure how close it came
+                eta = self.views.estimate(tx.session, site, ticket, tx.now, issued=True)
+                conn.execute(
+                    self.q.ticket_estimate,
+                    {
+                        "b_id": ticket_id,
+                        "b_at": eta.at,
+                        "b_from": eta.earliest,
+                        "b_to": eta.latest,
+                    },
+                )
+                ahead = self.views.ahead(tx.session, ticket)
+                body = dict(ticket_payload(ticket, self.tz, ahead, eta))
                 tx.events.append(counts_changed(site))
         except IntegrityError as exc:
             # Only a number collision can get here (issues of a site are serialised, so two
