@@ -16,7 +16,7 @@ from server.database import Database
 from server.extensions import Services, publish, socketio
 from server.relay import Relay
 from server.setup import stored_config
-from server.store import QueueStore
+from server.store import BackgroundForecasts, QueueStore
 
 
 def default_database_url(instance_path: str) -> str:
@@ -60,6 +60,10 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
         # queue counts go to a site's room at most this often: each send is one frame to
         # every client of the site (hundreds), so 20 a second per site swamped one process
         QUEUE_COUNTS_SECONDS=1.0,
+        # a site's forecast is made again in the background at most this often after a change,
+        # and answers use one at most FORECAST_MAX_STALE_SECONDS old (server/store/forecasts.py)
+        FORECAST_SECONDS=1.0,
+        FORECAST_MAX_STALE_SECONDS=3.0,
     )
     app.config.from_prefixed_env("SAHAJA")
     if test_config:
@@ -74,7 +78,10 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
     )
     config = stored_config(db)
     clock = clock or SystemClock()
-    store = QueueStore(db, config, clock)
+    forecasts = BackgroundForecasts(
+        float(app.config["FORECAST_SECONDS"]), float(app.config["FORECAST_MAX_STALE_SECONDS"])
+    )
+    store = QueueStore(db, config, clock, forecasts=forecasts)
 
     def send_counts(site: str) -> None:
         publish([store.queue_event(site)])

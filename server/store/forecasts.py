@@ -93,13 +93,16 @@ class BackgroundForecasts(Forecasts):
             self._dirty.add(site)
         self._wake.set()
 
-    def refresh_due(self) -> list[str]:
+    def refresh_due(self, pause: Callable[[float], None] | None = None) -> list[str]:
         """Make the forecast of every site marked since the last round (one round of the
-        loop; tests call it directly). Returns the sites refreshed."""
+        loop; tests call it directly), ``pause(0)`` between sites so requests get the loop.
+        Returns the sites refreshed."""
         with self._lock:
             sites, self._dirty = self._dirty, set()
         done = []
-        for site in sorted(sites):
+        for n, site in enumerate(sorted(sites)):
+            if n and pause is not None:
+                pause(0)
             try:
                 if self._refresh is not None:
                     self._refresh(site)
@@ -112,8 +115,14 @@ class BackgroundForecasts(Forecasts):
         """The background loop (``socketio.start_background_task``): after a change, wait
         ``interval`` (a burst of changes costs one forecast), then refresh the marked sites."""
         self.running = True
-        while True:
+        while self.running:
             self._wake.wait()
             sleep(self.interval)
             self._wake.clear()
-            self.refresh_due()
+            if self.running:
+                self.refresh_due(sleep)
+
+    def stop(self) -> None:
+        """End the loop after its current round (from then on: synchronous again)."""
+        self.running = False
+        self._wake.set()
