@@ -125,6 +125,20 @@ class Statements:
         )
         # Every write of a site logs an action, so the newest action id of the day changes
         # whenever the queue does: the key of the cached forecast (server/store/views.py).
+        # a service's last finished services at a site (the forecast's learned times): with
+        # ``finished_at IS NOT NULL`` ix_ticket_finished skips the day's unfinished tickets
+        self.service_seconds = (
+            select(Ticket.service_seconds)
+            .where(
+                Ticket.site == site,
+                Ticket.service == service,
+                Ticket.status == p.STATUS_FINISHED,
+                Ticket.finished_at.is_not(None),
+                Ticket.service_seconds.is_not(None),
+            )
+            .order_by(Ticket.finished_at.desc())
+            .limit(bindparam("n"))
+        )
         self.site_version = select(func.max(Action.id)).where(
             Action.site == site, Action.day == day
         )

@@ -296,17 +296,8 @@ class QueueViews:
 
     def _service_time(self, session: Session, site: Site, service: str) -> ServiceTime:
         """Learned from the site's last ``estimate_window`` finished tickets of the service."""
-        durations = session.scalars(
-            select(Ticket.service_seconds)
-            .where(
-                Ticket.site == site.code,
-                Ticket.service == service,
-                Ticket.status == p.STATUS_FINISHED,
-                Ticket.service_seconds.is_not(None),
-            )
-            .order_by(Ticket.finished_at.desc())
-            .limit(self.config.rules.estimate_window)
-        ).all()
+        params = {"site": site.code, "service": service, "n": self.config.rules.estimate_window}
+        durations = session.connection().execute(self.q.service_seconds, params).scalars().all()
         default = self.config.services[service].default_service_minutes * 60
         return ServiceTime.from_durations(durations, default)
 
