@@ -229,6 +229,11 @@ class QueueWrites:
                 tx.events.append(Emission(p.TICKET_CALLED, payload, (p.site_room(site.code),)))
             if rule.changes_counter:
                 rooms = (p.site_room(site.code), p.counter_room(counter.id))
+                if call is not None and current is not None:
+                    # One frame per call for the site's hundreds of clients: they take the
+                    # counter's new ticket from ``ticket_called`` (p.COUNTER_CALL_KINDS); its
+                    # own devices and console still get ``counter_changed`` (with ``waiting``).
+                    rooms = (p.counter_room(counter.id),)
                 tx.events.append(Emission(p.COUNTER_CHANGED, body, rooms))
                 tx.events.append(counts_changed(site))
         return Outcome(body, events=tx.events)
