@@ -37,7 +37,7 @@ from pathlib import Path
 
 import requests
 
-from bench.server_load import SERVICES, SITES, bench_config, pct, wrk_phase
+from bench.server_load import SERVICES, SITES, bench_config, pct, server_cpu_seconds, wrk_phase
 from sahaja import protocol as p
 from tests.support.live_server import LiveServer
 
@@ -318,6 +318,7 @@ def run(srv: LiveServer, args: argparse.Namespace) -> None:
         background.start()
         time.sleep(1)
     session = requests.Session()
+    cpu0 = server_cpu_seconds(srv.proc.pid)
     for _ in range(args.calls):
         for site in SITES:
             url = f"{srv.url}/api/v1/counters/{site}-L2/next"
@@ -327,8 +328,16 @@ def run(srv: LiveServer, args: argparse.Namespace) -> None:
             assert current, f"nothing waiting at {site}"
             sent[current["id"]] = (site, t)
             time.sleep(2 / len(SITES))
+    time.sleep(1)  # the last call's frames are written
+    cpu = server_cpu_seconds(srv.proc.pid) - cpu0
     if background.is_alive():
         background.join()
+    n_calls = args.calls * len(SITES)
+    # with --quiet-calls the server did little else meanwhile: the CPU of one call's fan-out
+    print(
+        f"server CPU during the calls: {cpu:.2f} s, {cpu * 1000 / n_calls:.1f} ms per call "
+        f"({connected // len(SITES)} clients per site)"
+    )
     stamps = []
     lost = 0
     for pipe in pipes:

@@ -37,6 +37,28 @@ def bench_config() -> str:
     return text
 
 
+def server_cpu_seconds(pgid: int) -> float:
+    """User + system CPU time of every process of the server's process group (Gunicorn's
+    master and workers), from /proc: the cost per request, which other jobs on a shared
+    machine disturb far less than wall-clock throughput."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # a process that just ended
+        if int(fields[2]) == pgid:  # fields[0] is the state; [2] the process group
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def with_cpu(row: dict, cpu_seconds: float) -> dict:
+    row["cpu_ms"] = cpu_seconds * 1000 / max(row["n"], 1)
+    print(f"{'':<28} server CPU {row['cpu_ms']:.2f} ms per request", flush=True)
+    return row
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
@@ -179,31 +201,34 @@ def main() -> None:
     next_targets = [f"/api/v1/counters/{c}/next|{tok}|" for c, tok in counters]
     try:
         phases = set(args.phases.split(","))
+        pgid = srv.proc.pid  # the server runs in its own session (process group)
         for n in (1, 8) if "issue" in phases else ():
+            cpu0 = server_cpu_seconds(pgid)
             if args.client == "wrk":
-                results.append(
-                    wrk_phase(f"issue, {n} client(s)", srv.url, issue_targets, n, args.seconds)
-                )
+                row = wrk_phase(f"issue, {n} client(s)", srv.url, issue_targets, n, args.seconds)
             else:
                 lat, el = run_clients(n, args.issues, issue)
-                results.append(summary(f"issue, {n} client(s)", lat, el))
+                row = summary(f"issue, {n} client(s)", lat, el)
+            results.append(with_cpu(row, server_cpu_seconds(pgid) - cpu0))
         for n in (1, 8) if "next" in phases else ():
+            cpu0 = server_cpu_seconds(pgid)
             if args.client == "wrk":
-                results.append(
-                    wrk_phase(f"next, {n} client(s)", srv.url, next_targets, n, args.seconds)
-                )
+                row = wrk_phase(f"next, {n} client(s)", srv.url, next_targets, n, args.seconds)
             else:
                 lat, el = run_clients(n, args.issues // 2, press_next)
-                results.append(summary(f"next, {n} client(s)", lat, el))
+                row = summary(f"next, {n} client(s)", lat, el)
+            results.append(with_cpu(row, server_cpu_seconds(pgid) - cpu0))
         if "events" in phases:
             results.append(event_latency(srv, kiosks, counters, args.calls, args.listeners))
     finally:
         srv.stop()
-    print("\n| phase | n | throughput (/s) | p50 (ms) | p99 (ms) |")
-    print("|---|---:|---:|---:|---:|")
+    print("\n| phase | n | throughput (/s) | p50 (ms) | p99 (ms) | server CPU (ms/request) |")
+    print("|---|---:|---:|---:|---:|---:|")
     for r in results:
+        cpu = f"{r['cpu_ms']:.2f}" if "cpu_ms" in r else ""
         print(
-            f"| {r['name']} | {r['n']} | {r['throughput']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} |"
+            f"| {r['name']} | {r['n']} | {r['throughput']:.0f} | {r['p50']:.2f} "
+            f"| {r['p99']:.2f} | {cpu} |"
         )
 
 

@@ -106,6 +106,9 @@ CALL_KIND_RECALL = "recall"
 CALL_KIND_DOCUMENT_READY = "document_ready"  # a citizen is called back to collect a document
 CallKind = Literal["call", "recall", "document_ready"]
 CALL_KINDS: tuple[str, ...] = (CALL_KIND_CALL, CALL_KIND_RECALL, CALL_KIND_DOCUMENT_READY)
+# A ``ticket_called`` of these kinds also says the counter now serves that ticket: a site's
+# clients get no separate ``counter_changed`` for a call (only the counter's own room does).
+COUNTER_CALL_KINDS: tuple[str, ...] = (CALL_KIND_CALL, CALL_KIND_RECALL)
 
 PRIORITY_CATEGORIES: tuple[str, ...] = (
     "lansia",
@@ -410,6 +413,7 @@ def vocabulary() -> dict[str, Any]:
         "currentTicketActions": list(CURRENT_TICKET_ACTIONS),
         "numberActions": list(NUMBER_ACTIONS),
         "callKinds": list(CALL_KINDS),
+        "counterCallKinds": list(COUNTER_CALL_KINDS),
         "statuses": list(TICKET_STATUSES),
         "openStatuses": list(OPEN_STATUSES),
         "priorityCategories": list(PRIORITY_CATEGORIES),

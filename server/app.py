@@ -16,7 +16,7 @@ from server.database import Database
 from server.extensions import Services, publish, socketio
 from server.relay import Relay
 from server.setup import stored_config
-from server.store import QueueStore
+from server.store import BackgroundForecasts, QueueStore
 
 
 def default_database_url(instance_path: str) -> str:
@@ -63,6 +63,10 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
         # reverse proxies in front (Caddy, nginx: deploy/): their X-Forwarded-For/-Proto/-Host
         # are believed, so per-address limits see the citizen's address, not the proxy's
         TRUSTED_PROXIES=0,
+        # a site's forecast is made again in the background at most this often after a change,
+        # and answers use one at most FORECAST_MAX_STALE_SECONDS old (server/store/forecasts.py)
+        FORECAST_SECONDS=1.0,
+        FORECAST_MAX_STALE_SECONDS=3.0,
     )
     app.config.from_prefixed_env("SAHAJA")
     if test_config:
@@ -77,7 +81,10 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
     )
     config = stored_config(db)
     clock = clock or SystemClock()
-    store = QueueStore(db, config, clock)
+    forecasts = BackgroundForecasts(
+        float(app.config["FORECAST_SECONDS"]), float(app.config["FORECAST_MAX_STALE_SECONDS"])
+    )
+    store = QueueStore(db, config, clock, forecasts=forecasts)
 
     def send_counts(site: str) -> None:
         publish([store.queue_event(site)])

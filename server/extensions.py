@@ -14,7 +14,7 @@ from server.accounts import Accounts
 from server.announcer import QueueAnnouncer
 from server.database import Database
 from server.relay import Relay
-from server.store import Emission, QueueStore
+from server.store import BackgroundForecasts, Emission, QueueStore
 
 socketio = SocketIO()
 
@@ -46,4 +46,9 @@ def publish(events: list[Emission], app: Flask | None = None) -> None:
 
 
 def start_announcer(app: Flask) -> None:
+    """The background tasks of a serving process: the queue counts, and the forecasts made
+    again off the request path (server/store/forecasts.py)."""
     socketio.start_background_task(services(app).announcer.run, socketio.sleep)
+    forecasts = services(app).store.forecasts
+    if isinstance(forecasts, BackgroundForecasts):
+        socketio.start_background_task(forecasts.run, socketio.sleep)

@@ -125,6 +125,11 @@ class Ticket(Base):
     booking_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
     booked_from: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     booked_to: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # the estimate given at issue (migration 0010): when it said the ticket would be called,
+    # and the window around it; None for tickets issued before it was kept
+    estimated_call_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    estimate_from: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    estimate_to: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class CounterState(Base):

@@ -68,6 +68,16 @@ class Statements:
         )
         self.ticket_insert = insert_core(Ticket.__table__).returning(Ticket.__table__.c.id)
         self.action_insert = insert_core(Action.__table__)
+        ticket = Ticket.__table__
+        self.ticket_estimate = (  # the estimate given at issue, kept for accuracy reports
+            update(ticket)
+            .where(ticket.c.id == bindparam("b_id"))
+            .values(
+                estimated_call_at=bindparam("b_at", type_=ticket.c.estimated_call_at.type),
+                estimate_from=bindparam("b_from", type_=ticket.c.estimate_from.type),
+                estimate_to=bindparam("b_to", type_=ticket.c.estimate_to.type),
+            )
+        )
         self.service_day_get = select(ServiceDay).where(
             ServiceDay.site == site, ServiceDay.day == day, ServiceDay.service == service
         )
@@ -109,6 +119,20 @@ class Statements:
         )
         # Every write of a site logs an action, so the newest action id of the day changes
         # whenever the queue does: the key of the cached forecast (server/store/views.py).
+        # a service's last finished services at a site (the forecast's learned times): with
+        # ``finished_at IS NOT NULL`` ix_ticket_finished skips the day's unfinished tickets
+        self.service_seconds = (
+            select(Ticket.service_seconds)
+            .where(
+                Ticket.site == site,
+                Ticket.service == service,
+                Ticket.status == p.STATUS_FINISHED,
+                Ticket.finished_at.is_not(None),
+                Ticket.service_seconds.is_not(None),
+            )
+            .order_by(Ticket.finished_at.desc())
+            .limit(bindparam("n"))
+        )
         self.site_version = select(func.max(Action.id)).where(
             Action.site == site, Action.day == day
         )

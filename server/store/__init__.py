@@ -13,6 +13,7 @@ from sahaja.config import Config
 from sahaja.core.clock import Clock
 from server.database import Database
 from server.store.base import Emission, Outcome, StoreBase
+from server.store.forecasts import BackgroundForecasts, Forecasts
 from server.store.views import QueueViews
 from server.store.writes import QueueWrites, new_status_code
 
@@ -24,11 +25,14 @@ class QueueStore:
         config: Config,
         clock: Clock,
         make_code: Callable[[], str] = new_status_code,
+        forecasts: Forecasts | None = None,
     ) -> None:
+        """``forecasts``: when forecasts are made again (default: at once, after every
+        change; the server passes ``BackgroundForecasts``)."""
         self.db = db
         self.config = config
         self.clock = clock
-        self.base = StoreBase(db, config, clock)
+        self.base = StoreBase(db, config, clock, forecasts)
         self.views = QueueViews(self.base)
         self.writes = QueueWrites(self.base, self.views, make_code)
         # lookups (404 for unknown codes)
@@ -49,6 +53,7 @@ class QueueStore:
         self.reprint = self.writes.reprint
         self.announce_ready = self.writes.announce_ready
         self.roll_over = self.writes.roll_over
+        self.forecasts = self.base.forecasts
 
     def reconfigure(self, config: Config) -> None:
         """Serve ``config`` from now on: a new version saved in the admin pages or imported
@@ -62,7 +67,15 @@ class QueueStore:
         for part in (self.views, self.writes):
             part.config = config
             part.tz = config.tz
-        self.views._forecasts.clear()
+        self.views.forecasts.forget()
 
 
-__all__ = ["Emission", "Outcome", "QueueStore", "QueueViews", "QueueWrites"]
+__all__ = [
+    "BackgroundForecasts",
+    "Emission",
+    "Forecasts",
+    "Outcome",
+    "QueueStore",
+    "QueueViews",
+    "QueueWrites",
+]

@@ -27,6 +27,7 @@ from server.database import Database
 from server.errors import not_found
 from server.models import Action, CounterState, Ticket
 from server.statements import Statements
+from server.store.forecasts import Forecasts
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,9 @@ class SiteTx:
 
 
 class StoreBase:
-    def __init__(self, db: Database, config: Config, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, config: Config, clock: Clock, forecasts: Forecasts | None = None
+    ) -> None:
         self.db = db
         self.config = config
         self.clock = clock
@@ -149,6 +152,8 @@ class StoreBase:
         self.holidays: dict[str, OfficeHolidays] = site_holidays(config)
         # told every committed transaction's audit rows: the log lines and /metrics
         self.observers: list[AuditObserver] = []
+        # when each site's forecast is made again (server/store/forecasts.py)
+        self.forecasts = forecasts or Forecasts()
 
     # --- lookups -----------------------------------------------------------------------
     def site(self, code: str) -> Site:
@@ -177,6 +182,7 @@ class StoreBase:
             row = self._lock_site(session, site, now, events)
             tx = SiteTx(session, site, now, row.day, row.issued, row.call_count, events)
             yield tx
+        self.forecasts.changed(site.code)  # committed: the site's forecast is due again
         for observe in self.observers if tx.audited else ():
             try:
                 observe(tx.audited)

@@ -6,7 +6,6 @@ its current ticket), built inside the write's transaction. Nothing here writes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -28,21 +27,10 @@ from server.payloads import (
     ticket_payload,
 )
 from server.store.base import Emission, StoreBase
+from server.store.forecasts import FORECAST_MAX_AGE_SECONDS, Forecasts, SiteForecast
 
-FORECAST_MAX_AGE_SECONDS = 30.0  # a forecast of an unchanged queue is redone this often
 FORECAST_HORIZON = 300  # waiting tickets per service the forecast reads; a site calls fewer
 # in a day, so the ones after them are "not today" anyway
-
-
-@dataclass(frozen=True)
-class SiteForecast:
-    """A site's forecast (``sahaja.core.forecast``) as of one state of its queue."""
-
-    key: tuple  # (day, newest action id): changes with every write of the site
-    computed_at: datetime
-    tickets: dict[int, Estimate]  # every waiting ticket, by id
-    new_ticket: dict[str, Estimate | None]  # a ticket of each service taken now
-    beyond: Estimate  # for a waiting ticket past the horizon: the close, not today
 
 
 class QueueViews:
@@ -53,7 +41,8 @@ class QueueViews:
         self.clock = base.clock
         self.tz = base.tz
         self.q = base.q
-        self._forecasts: dict[str, SiteForecast] = {}
+        self.forecasts: Forecasts = base.forecasts
+        self.forecasts.bind(self.refresh_forecast)
 
     # --- the views -----------------------------------------------------------------------
     def counter_view(self, counter_id: str) -> dict[str, Any]:
@@ -141,12 +130,31 @@ class QueueViews:
         if ticket.status != p.STATUS_WAITING or site is None or ticket.service not in site.services:
             return dict(payload(ticket, self.tz))
         ahead = self.ahead(session, ticket, now)
-        made = self.site_forecast(session, site, now)
-        eta = made.tickets.get(ticket.id)
-        if eta is None:  # not in a forecast made before it existed: make a new one
-            made = self.site_forecast(session, site, now, fresh=True)
-            eta = made.tickets.get(ticket.id, made.beyond)
+        eta = self.estimate(session, site, ticket, now)
         return dict(payload(ticket, self.tz, ahead, eta))
+
+    def estimate(
+        self, session: Session, site: Site, ticket: Any, now: datetime, *, issued: bool = False
+    ) -> Estimate:
+        """The estimated call of a waiting ticket from the site's forecast. ``issued``: the
+        ticket was just issued in this transaction (the queue changed, no need to ask).
+
+        With background forecasts, a forecast made before a regular ticket was issued gives
+        it the estimate of "a ticket of its service taken now": it joins the end of its lane
+        and changes no call before its own (``forecast_with_new_tickets``). A priority ticket
+        or a checked-in booking goes ahead of others, so its forecast is made at once."""
+        made = self.site_forecast(session, site, now, changed=issued)
+        eta = made.tickets.get(ticket.id)
+        if eta is not None:
+            return eta
+        jumps = ticket.priority or getattr(ticket, "booked_to", None) is not None
+        if self.forecasts.background and not jumps:
+            taken_now = made.taken_now.get(ticket.service)
+            if taken_now is not None:
+                return taken_now
+        # not in a forecast made before it existed: make a new one
+        made = self.site_forecast(session, site, now, fresh=True)
+        return made.tickets.get(ticket.id, made.beyond)
 
     def counter_body(
         self, session: Session, site: Site, counter: Counter, current: Ticket | None, now: datetime
@@ -167,25 +175,49 @@ class QueueViews:
 
     # --- the forecast ------------------------------------------------------------------------
     def site_forecast(
-        self, session: Session, site: Site, now: datetime, *, fresh: bool = False
+        self,
+        session: Session,
+        site: Site,
+        now: datetime,
+        *,
+        fresh: bool = False,
+        changed: bool = False,
     ) -> SiteForecast:
         """The site's forecast, made again when its queue changed (a new action of the day)
-        or after ``FORECAST_MAX_AGE_SECONDS``; else the one made before, in this process."""
+        or after ``FORECAST_MAX_AGE_SECONDS``; else the one made before, in this process.
+        ``changed``: the caller knows the queue changed (it just wrote).
+
+        With background forecasts (``server.store.forecasts``) a changed queue marks the site
+        for the background task, and the forecast made before is used while it is at most
+        ``max_stale`` seconds old."""
         day = self.base.today(now)
+        hit = self.forecasts.made.get(site.code)
+        background = self.forecasts.background
         conn = session.connection()
-        version = conn.execute(self.q.site_version, {"site": site.code, "day": day}).scalar()
-        key = (day, version)
-        hit = self._forecasts.get(site.code)
-        if (
-            not fresh
-            and hit is not None
-            and hit.key == key
-            and abs((now - hit.computed_at).total_seconds()) < FORECAST_MAX_AGE_SECONDS
-        ):
-            return hit
+        if background and changed and not fresh and hit is not None and hit.key[0] == day:
+            key = None  # the caller's write changed the queue: no need to read the version
+        else:
+            version = conn.execute(self.q.site_version, {"site": site.code, "day": day}).scalar()
+            key = (day, version)
+        if not fresh and hit is not None:
+            age = abs((now - hit.computed_at).total_seconds())
+            if hit.key == key and age < FORECAST_MAX_AGE_SECONDS:
+                return hit
+            if background and hit.key[0] == day and age <= self.forecasts.max_stale():
+                self.forecasts.changed(site.code)
+                return hit
+        if key is None:
+            version = conn.execute(self.q.site_version, {"site": site.code, "day": day}).scalar()
+            key = (day, version)
         made = self._make_forecast(session, site, day, now, key)
-        self._forecasts[site.code] = made
+        self.forecasts.made[site.code] = made
         return made
+
+    def refresh_forecast(self, site_code: str) -> None:
+        """Make a site's forecast again now, in its own read (the background task)."""
+        site = self.base.site(site_code)
+        with self.db.reading() as session:
+            self.site_forecast(session, site, self.clock.now(), fresh=True)
 
     def _make_forecast(
         self, session: Session, site: Site, day: date, now: datetime, key: tuple
@@ -227,7 +259,7 @@ class QueueViews:
         tickets, new = forecast.forecast_with_new_tickets(now, site, waiting, *args, **known)
         new_ticket = {s: (eta if eta.today else None) for s, eta in new.items()}
         beyond = forecast.beyond_today(now, periods)
-        return SiteForecast(key, now, tickets, new_ticket, beyond)
+        return SiteForecast(key, now, tickets, new_ticket, beyond, new)
 
     def _priority_rates(
         self,
@@ -259,17 +291,8 @@ class QueueViews:
 
     def _service_time(self, session: Session, site: Site, service: str) -> ServiceTime:
         """Learned from the site's last ``estimate_window`` finished tickets of the service."""
-        durations = session.scalars(
-            select(Ticket.service_seconds)
-            .where(
-                Ticket.site == site.code,
-                Ticket.service == service,
-                Ticket.status == p.STATUS_FINISHED,
-                Ticket.service_seconds.is_not(None),
-            )
-            .order_by(Ticket.finished_at.desc())
-            .limit(self.config.rules.estimate_window)
-        ).all()
+        params = {"site": site.code, "service": service, "n": self.config.rules.estimate_window}
+        durations = session.connection().execute(self.q.service_seconds, params).scalars().all()
         default = self.config.services[service].default_service_minutes * 60
         return ServiceTime.from_durations(durations, default)
 

@@ -23,7 +23,7 @@ from sahaja.core import actions, admission, balancing, calendar, lifecycle
 from sahaja.core.tickets import WaitingTicket, format_number, parse_number
 from server.errors import ApiError, not_found, refused
 from server.models import Action, CounterState, Ticket
-from server.payloads import call_payload
+from server.payloads import call_payload, ticket_payload
 from server.store.base import Emission, Outcome, SiteTx, StoreBase, apply, counts_changed
 from server.store.views import QueueViews
 
@@ -123,7 +123,20 @@ class QueueWrites:
                 log |= {"actor": actor, "counter_id": None, "ticket_id": ticket_id}
                 conn.execute(self.q.action_insert, {**log, "detail": ticket.number})
                 tx.note(actions.LOG_ISSUE, actor, None, ticket, ticket.number)
-                body = self.views.ticket_body(tx.session, ticket, tx.now, private=True)
+                # the estimate the citizen is given is kept with the ticket, so reports can
+                # measure how close it came
+                eta = self.views.estimate(tx.session, site, ticket, tx.now, issued=True)
+                conn.execute(
+                    self.q.ticket_estimate,
+                    {
+                        "b_id": ticket_id,
+                        "b_at": eta.at,
+                        "b_from": eta.earliest,
+                        "b_to": eta.latest,
+                    },
+                )
+                ahead = self.views.ahead(tx.session, ticket, tx.now)
+                body = dict(ticket_payload(ticket, self.tz, ahead, eta))
                 tx.events.append(counts_changed(site))
         except IntegrityError as exc:
             # Only a number collision can get here (issues of a site are serialised, so two
@@ -225,6 +238,11 @@ class QueueWrites:
                 tx.events.append(Emission(p.TICKET_CALLED, payload, (p.site_room(site.code),)))
             if rule.changes_counter:
                 rooms = (p.site_room(site.code), p.counter_room(counter.id))
+                if call is not None and current is not None:
+                    # One frame per call for the site's hundreds of clients: they take the
+                    # counter's new ticket from ``ticket_called`` (p.COUNTER_CALL_KINDS); its
+                    # own devices and console still get ``counter_changed`` (with ``waiting``).
+                    rooms = (p.counter_room(counter.id),)
                 tx.events.append(Emission(p.COUNTER_CHANGED, body, rooms))
                 tx.events.append(counts_changed(site))
         return Outcome(body, events=tx.events)

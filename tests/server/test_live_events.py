@@ -71,8 +71,10 @@ def test_snapshot_on_connect_and_events_reach_only_the_right_rooms(app, client, 
             "called_at": "2026-11-30T08:00:00+07:00",
         }
     ]
-    assert by_name(got, p.COUNTER_CHANGED)[0]["current"]["number"] == "B001"
+    # one frame per call for the site's clients: the call says what the counter now serves
+    assert by_name(got, p.COUNTER_CHANGED) == [] and call[0]["kind"] in p.COUNTER_CALL_KINDS
     counter_got = counter.get_received()
+    assert by_name(counter_got, p.COUNTER_CHANGED)[0]["current"]["number"] == "B001"
     assert len(by_name(counter_got, p.COUNTER_CHANGED)) == 1  # one copy despite two rooms
 
     client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_RECALL}", headers=c_headers)
@@ -164,3 +166,34 @@ def test_a_revoked_device_is_cut_off(app, client, clock):
         assert disconnect_revoked(socketio) == 1
     assert not board.is_connected() and keep.is_connected()
     assert not socketio.test_client(app, auth={"token": token}).is_connected()
+
+
+def test_a_call_is_one_frame_for_the_site_and_a_finish_still_reaches_the_site(
+    app, client, make_token
+):
+    """The site's boards and consoles get one ``ticket_called`` per call (no separate
+    ``counter_changed``); a change that calls no one (finish, skip) reaches them as before."""
+    kiosk = {"Authorization": f"Bearer {make_token('kiosk', 'PRE')}"}
+    c_headers = {"Authorization": f"Bearer {make_token('counter', 'PRE', 'L1')}"}
+    board = connect(app, make_token("display", "PRE"))
+    other_counter = connect(app, make_token("counter", "PRE", "L2"))
+    own = connect(app, make_token("counter", "PRE", "L1"))
+    client.post("/api/v1/sites/PRE/tickets", json={"service": "KK"}, headers=kiosk)
+    for live in (board, other_counter, own):
+        live.get_received()
+
+    client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_NEXT}", headers=c_headers)
+    for live in (board, other_counter):
+        got = live.get_received()
+        # (queue counts: sent at once here; a serving process sends them once per burst)
+        assert [n for n in names(got) if n != p.QUEUE_CHANGED] == [p.TICKET_CALLED]
+        assert (got[0]["args"][0]["counter"], got[0]["args"][0]["number"]) == ("PRE-L1", "B001")
+    own_got = own.get_received()
+    own_names = sorted(n for n in names(own_got) if n != p.QUEUE_CHANGED)
+    assert own_names == sorted([p.TICKET_CALLED, p.COUNTER_CHANGED])
+    assert by_name(own_got, p.COUNTER_CHANGED)[0]["waiting"] == 0
+
+    client.post(f"{p.API_PREFIX}/counters/PRE-L1/{p.ACTION_FINISH}", headers=c_headers)
+    for live in (board, other_counter, own):
+        changed = by_name(live.get_received(), p.COUNTER_CHANGED)
+        assert [(c["counter"], c["current"]) for c in changed] == [("PRE-L1", None)]

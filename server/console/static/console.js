@@ -108,6 +108,11 @@
       state.current = change.current;
       renderCurrent();
     });
+    // a call at another counter: the site room gets no counter_changed for it (one frame per call)
+    socket.on(P.events.ticketCalled, (call) => {
+      if (call.counter === data.counter || !P.counterCallKinds.includes(call.kind)) return;
+      renderOther({ id: call.counter, current: { number: call.number } });
+    });
     socket.on(P.events.dayRolled, () => socket.emit(P.events.requestSnapshot));
   }
 
