@@ -93,6 +93,7 @@ class Ticket(Base):
             "id",
         ),
         Index("ix_ticket_skipped", "site", "day", "status", "eligible_after_call"),
+        Index("ix_ticket_document", "site", "document_stage", "day"),  # migration 0009
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     site: Mapped[str] = mapped_column(String(16))
@@ -118,6 +119,11 @@ class Ticket(Base):
     eligible_after_call: Mapped[int | None] = mapped_column(Integer, nullable=True)
     service_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
     void_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # the application's document once finished (sahaja.core.documents; migration 0009)
+    document_stage: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    document_stage_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    document_ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    document_reject_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class CounterState(Base):
