@@ -262,7 +262,8 @@ def counter_action(counter: str, action: str):
     if action in BY_NUMBER:  # actions on any of today's tickets, named by its number
         actor = counter_actor(counter)
         # "ready" without a number: the ticket this counter finished last (the button box)
-        number = field(json_body(), "number", str, required=action != p.ACTION_READY)
+        ready = action == p.ACTION_READY
+        number = field(json_body(), "number", str, required=not ready, nullable=ready)
         outcome = getattr(svc.store, BY_NUMBER[action])(counter, number, actor)
         publish(outcome.events)
         return jsonify(outcome.body)
