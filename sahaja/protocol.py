@@ -413,6 +413,7 @@ def vocabulary() -> dict[str, Any]:
         "errors": list(ERROR_CODES),
         "closedKinds": list(CLOSED_KINDS),
         "documentStages": list(DOCUMENT_STAGES),
+        "stages": {stage: stage for stage in DOCUMENT_STAGES},
         "openStages": list(OPEN_STAGES),
         "numberDigits": NUMBER_DIGITS,
         "maxNumber": MAX_NUMBER,

@@ -76,7 +76,7 @@ def move_refusal(
     if current is None:
         params = {"number": number, "status": status}
         return Refusal(p.ERR_TICKET_NOT_READY, "server.ticket_not_ready", params)
-    if target == p.STAGE_REJECTED and current != target:
+    if target == p.STAGE_REJECTED:  # a retry too: the request is the same either way
         text = clean_reason(reason)
         if not text:
             return Refusal(p.ERR_REASON_REQUIRED, "documents.reason_required", {"number": number})
