@@ -225,3 +225,45 @@ def test_two_counters_moving_one_document_at_once_are_serialised(
     assert answers == [200, 200]
     kinds = [k for k, _, _ in audit(app, done["id"])]
     assert kinds == (["document"] if stage == p.STAGE_PROCESSING else ["document", "ready"])
+
+
+def status_page(client, ticket: dict, lang: str = "id") -> str:
+    r = client.get(f"/t/{ticket['status_code']}", query_string={"lang": lang})
+    assert r.status_code == 200, r.status_code
+    return r.get_data(as_text=True)
+
+
+def test_the_status_page_shows_the_stage_where_to_collect_and_why_rejected(
+    client, kiosk, counter1, clock
+):
+    from sahaja import i18n
+
+    def d(key: str, lang: str = "id", **params: object) -> str:
+        return i18n.t(f"documents.{key}", lang, **params)
+
+    mine = served(client, kiosk, counter1)
+    html = status_page(client, mine)
+    assert 'data-stage="received"' in html and d("public_received") in html
+    assert d("public_wait") in html and d("public_where") not in html
+    move(client, counter1, mine["id"], p.STAGE_PROCESSING)
+    assert d("stage_processing", "en") in status_page(client, mine, "en")
+    clock.advance(days=1)  # ready the next day: the page of yesterday's ticket still answers
+    move(client, counter1, mine["id"], p.STAGE_READY)
+    html = status_page(client, mine)
+    assert d("public_ready") in html and d("public_bring") in html
+    assert f"{d('public_where')}: <strong>Kantor Kecamatan Pare</strong>" in html
+    move(client, counter1, mine["id"], p.STAGE_COLLECTED)
+    assert client.get(f"/t/{mine['status_code']}").status_code == 404  # yesterday's, done
+
+    other = served(client, kiosk, counter1, "KK")
+    move(client, counter1, other["id"], p.STAGE_REJECTED, "Surat pengantar RT belum ada")
+    html = status_page(client, other)
+    assert d("public_rejected") in html
+    assert d("public_reason", reason="Surat pengantar RT belum ada") in html
+    assert d("public_rejected_hint", site="Kantor Kecamatan Pare") in html
+    assert 'data-poll="0"' in html
+    # the reason is for the holder and the staff: no public view carries it
+    listed = client.get(f"{API}/sites/PRE/documents", headers=counter1).json
+    assert listed["documents"][0]["reject_reason"] == "Surat pengantar RT belum ada"
+    for public in (f"{API}/sites/PRE", f"{API}/sites", "/s/PRE"):
+        assert "pengantar" not in client.get(public).get_data(as_text=True)
