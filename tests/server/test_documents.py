@@ -267,3 +267,33 @@ def test_the_status_page_shows_the_stage_where_to_collect_and_why_rejected(
     assert listed["documents"][0]["reject_reason"] == "Surat pengantar RT belum ada"
     for public in (f"{API}/sites/PRE", f"{API}/sites", "/s/PRE"):
         assert "pengantar" not in client.get(public).get_data(as_text=True)
+
+
+def test_0009_receives_the_documents_of_tickets_finished_before_it(db_url):
+    from alembic import command
+    from sqlalchemy import text
+
+    from server.database import Database
+    from tests.server.test_setup import at_revision, old_ticket
+
+    db = Database.connect(db_url)
+    with at_revision(db, "0006") as (conn, cfg):
+        for n in (1, 2):
+            old_ticket(conn, n)
+        conn.execute(
+            text(
+                "update ticket set status = 'finished', finished_at = '2026-11-27 02:00:00'"
+                " where number = 'A001'"
+            )
+        )
+        command.upgrade(cfg, "0009")
+        rows = conn.execute(
+            text(
+                "select number, document_stage, document_stage_at is not null from ticket"
+                " order by number"
+            )
+        )
+        assert [tuple(r) for r in rows] == [("A001", "received", True), ("A002", None, False)]
+        command.downgrade(cfg, "0006")
+        assert conn.execute(text("select count(*) from ticket")).scalar() == 2
+    db.dispose()
