@@ -9,7 +9,7 @@ a ``Refusal``; the server writes exactly those fields.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
@@ -110,6 +110,16 @@ def announces(target: str) -> bool:
     return target == p.STAGE_READY
 
 
+def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The office-local ``day`` as UTC instants [start, end): what "the same day" means."""
+    start = datetime.combine(day, time(0), tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tz).astimezone(UTC)
+    return start, end
+
+
 def ready_same_day(ticket_day: date, ready_at: datetime | None, tz: ZoneInfo) -> bool:
-    """ "Satu hari jadi": the document was ready on the office-local day of its ticket."""
-    return ready_at is not None and ready_at.astimezone(tz).date() == ticket_day
+    """Satu hari jadi: the document was ready on the office-local day of its ticket."""
+    if ready_at is None:
+        return False
+    start, end = day_bounds(ticket_day, tz)
+    return start <= ready_at < end

@@ -7,7 +7,6 @@ moving one document at once are serialised: the second sees the first's stage an
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -45,22 +44,28 @@ def same_day_documents(
 ) -> dict[str, SameDay]:
     """Per service (the one the ticket was finished under) of ``site``, tickets of the local
     days ``first_day``..``last_day``: how many documents were ready the same day
-    (``documents.ready_same_day``: ``document_ready_at``'s office-local day is the ticket's)."""
+    (``documents.ready_same_day``: ``document_ready_at``'s office-local day is the ticket's).
+
+    One indexed read of four columns per finished ticket; each day's UTC bounds are worked
+    out once (``documents.day_bounds``), so a ticket costs one comparison.
+    """
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
-    rows = session.execute(
+    rows = session.connection().execute(
         select(Ticket.service, Ticket.day, Ticket.document_stage, Ticket.document_ready_at).where(
             Ticket.site == site,
             Ticket.day >= first_day,
             Ticket.day <= last_day,
             Ticket.status == p.STATUS_FINISHED,
         )
-    ).all()
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    )
+    bounds: dict[date, tuple[datetime, datetime]] = {}
+    counts: dict[str, list[int]] = {}
     for service, day, stage, ready_at in rows:
-        row = counts[service]
+        row = counts.setdefault(service, [0, 0, 0, 0, 0])
         row[0] += 1
         if ready_at is not None:
-            row[1 if documents.ready_same_day(day, ready_at, zone) else 2] += 1
+            start, end = bounds.get(day) or bounds.setdefault(day, documents.day_bounds(day, zone))
+            row[1 if start <= ready_at < end else 2] += 1
         elif stage == p.STAGE_REJECTED:
             row[3] += 1
         else:
