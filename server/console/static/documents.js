@@ -1,5 +1,5 @@
 // The documents section of the counter page: today's documents of the site by stage, with a
-// button per stage a document may move to; "ready" calls the number on the board for pickup.
+// button per stage a document may move to; moving to ready calls the number on the board for pickup.
 // It asks the documents API again whenever console.js hears a live event, after each of its
 // own requests, and once a minute. One request at a time; nothing is retried by itself.
 (function () {
