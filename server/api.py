@@ -66,6 +66,14 @@ def counter_actor(counter_id: str) -> str:
         if device.counter_id != counter_id:
             raise errors.forbidden()
         return device.actor
+    officer = console_officer()
+    if session.get("counter") != counter_id:
+        raise errors.forbidden()
+    return f"officer:{officer}"
+
+
+def console_officer() -> str:
+    """The officer of a live console session that sent its CSRF token."""
     officer = session.get("officer")
     if not officer or not officer_session_live(session):  # signed out, reset or locked since
         raise errors.unauthorized()
@@ -73,9 +81,7 @@ def counter_actor(counter_id: str) -> str:
     expected = session.get("csrf") or ""
     if not token or not hmac.compare_digest(token.encode(), expected.encode()):
         raise errors.forbidden()
-    if session.get("counter") != counter_id:
-        raise errors.forbidden()
-    return f"officer:{officer}"
+    return officer
 
 
 def site_actor(site_code: str) -> tuple[str, str | None]:
@@ -87,13 +93,7 @@ def site_actor(site_code: str) -> tuple[str, str | None]:
         if device.site != site.code:
             raise errors.forbidden()
         return device.actor, device.counter_id
-    officer = session.get("officer")
-    if not officer or not officer_session_live(session):
-        raise errors.unauthorized()
-    token = request.headers.get("X-CSRF-Token", "")
-    expected = session.get("csrf") or ""
-    if not token or not hmac.compare_digest(token.encode(), expected.encode()):
-        raise errors.forbidden()
+    officer = console_officer()
     if not may_work_at(session.get("role"), session.get("site"), site.code):
         raise errors.forbidden()
     counter = session.get("counter")

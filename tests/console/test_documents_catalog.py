@@ -50,3 +50,22 @@ def test_the_script_gets_exactly_its_texts_and_spells_no_wire_word():
     literals = set(re.findall(r'"([^"\\]*)"', SCRIPT))
     words = wire_words() | set(p.DOCUMENT_STAGES)
     assert not literals & words, literals & words
+
+
+def test_an_officer_reaches_the_documents_of_their_own_site_only(client, officer):
+    assert client.get(f"{p.API_PREFIX}/sites/PRE/documents").status_code == 401
+    officer.sign_in("ani")  # an officer of PRE
+    officer.choose("PRE-L1")
+    token = {"X-CSRF-Token": officer.csrf()}
+    listed = client.get(f"{p.API_PREFIX}/sites/PRE/documents", headers=token)
+    assert listed.status_code == 200 and listed.json["documents"] == []
+    assert client.get(f"{p.API_PREFIX}/sites/PRE/documents").status_code == 403  # no CSRF
+    for site in ("PPR", "DKC"):
+        r = client.get(f"{p.API_PREFIX}/sites/{site}/documents", headers=token)
+        assert (r.status_code, r.json["error"]) == (403, p.ERR_FORBIDDEN)
+        r = client.post(
+            f"{p.API_PREFIX}/sites/{site}/documents/1", json={"stage": "ready"}, headers=token
+        )
+        assert r.status_code == 403
+    page = client.get("/console/").get_data(as_text=True)
+    assert 'id="documents-data"' in page and "/console/static/documents.js" in page
