@@ -76,12 +76,11 @@ def move_refusal(
     if current is None:
         params = {"number": number, "status": status}
         return Refusal(p.ERR_TICKET_NOT_READY, "server.ticket_not_ready", params)
-    if target == p.STAGE_REJECTED:  # a retry too: the request is the same either way
-        text = clean_reason(reason)
-        if not text:
-            return Refusal(p.ERR_REASON_REQUIRED, "documents.reason_required", {"number": number})
-        if _NIK_LIKE.search(text):
-            return Refusal(p.ERR_REASON_PERSONAL, "documents.reason_personal", {"number": number})
+    text = clean_reason(reason)
+    if target == p.STAGE_REJECTED and not text:  # a retry too: the same request either way
+        return Refusal(p.ERR_REASON_REQUIRED, "documents.reason_required", {"number": number})
+    if _NIK_LIKE.search(text):  # refused with any stage: a NIK is not to be sent at all
+        return Refusal(p.ERR_REASON_PERSONAL, "documents.reason_personal", {"number": number})
     if current == target or target in NEXT_STAGES.get(current, ()):
         return None
     return Refusal(

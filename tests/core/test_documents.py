@@ -76,8 +76,9 @@ def test_rejection_needs_a_reason(reason):
     "reason", ["NIK 3506171508900001 salah", "nik 3506 1715 0890 0001", "3506.1715.0890.0001"]
 )
 def test_a_reason_holding_a_nik_is_refused(reason):
-    refusal = documents.move_refusal("A001", FINISHED, p.STAGE_RECEIVED, "rejected", reason)
-    assert refusal is not None and refusal.code == p.ERR_REASON_PERSONAL
+    for target in (p.STAGE_REJECTED, p.STAGE_PROCESSING):  # even where no reason is needed
+        refusal = documents.move_refusal("A001", FINISHED, p.STAGE_RECEIVED, target, reason)
+        assert refusal is not None and refusal.code == p.ERR_REASON_PERSONAL
 
 
 def test_a_reason_with_short_numbers_is_fine_and_kept_on_one_line():
