@@ -90,6 +90,7 @@ def build(
         on_result=on_result,
         clock=clock,
         lang=settings.lang,
+        ready_hold=settings.ready_hold,
     )
     box.start()
     buttons = wire_buttons(
@@ -138,7 +139,8 @@ def wire_buttons(box: CounterBox, pins: ButtonPins, **options: Any) -> ButtonPan
     def press(action: str, held: bool) -> None:
         box.press(action, held=held)
 
-    return ButtonPanel(pins.wired(), press, hold=box.hold_actions, **options)
+    hold = set(box.hold_actions) | set(box.held_instead)  # both report a hold and a short press
+    return ButtonPanel(pins.wired(), press, hold=hold, **options)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

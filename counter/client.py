@@ -16,7 +16,7 @@ import requests
 from counter.errors import ActionRefused, ServerFailed, ServerUnreachable
 from devicelink.http import api_url, device_session
 
-ACTIONS: tuple[str, ...] = ("next", "recall", "skip", "finish", "transfer")
+ACTIONS: tuple[str, ...] = ("next", "recall", "skip", "finish", "transfer", "ready")
 # A proxy in front of the server answers these when the server itself is down.
 _GATEWAY_DOWN = (502, 503, 504)
 

@@ -11,7 +11,9 @@ never waits on the network. The rules:
 - destructive actions (skip = no-show, transfer) count only when held; a short press of them
   only flashes a hint;
 - a request that fails for lack of an answer is reported and dropped, never retried and never
-  queued: a call made minutes later than pressed would call a citizen who is not there.
+  queued: a call made minutes later than pressed would call a citizen who is not there;
+- holding Recall (``ready_hold``) calls back the ticket this counter finished last, to collect
+  its document ("siap diambil"): the server picks that ticket and marks its document ready.
 
 The box follows its counter's events (``counter_changed``, ``ticket_called``) through
 ``link_up`` / ``link_down`` / ``counter_changed`` / ``ticket_called``, so a call made from the
@@ -32,7 +34,7 @@ from typing import Any, Protocol
 
 from counter.errors import ActionRefused, ServerFailed, ServerUnreachable
 from hardware.signals import Signal
-from sahaja import i18n
+from sahaja import i18n, protocol
 
 log = logging.getLogger("sahaja.counter")
 
@@ -43,12 +45,17 @@ class Action(StrEnum):
     SKIP = "skip"
     FINISH = "finish"
     TRANSFER = "transfer"
+    READY = "ready"  # no button of its own: a held Recall (HELD_INSTEAD)
 
 
 # Skip marks a citizen as a no-show and transfer sends them to another queue: neither can be
 # undone from the box, so both need a hold. Finish is not in the list: the citizen is at the
 # desk, and finishing is the officer's most frequent action after Next.
 HOLD_ACTIONS: frozenset[Action] = frozenset({Action.SKIP, Action.TRANSFER})
+# A button that does one thing on a short press and another when held: Recall, held, calls the
+# last finished ticket back for its document. Both announce a number on the board, so the
+# hold sits on the button that already means "call (again)"; a short press acts on release.
+HELD_INSTEAD: dict[Action, Action] = {Action.RECALL: Action.READY}
 
 
 class Press(StrEnum):
@@ -95,6 +102,7 @@ class ActionResult:
     waiting: int | None = None
     code: str | None = None
     message: str | None = None
+    ticket: dict[str, Any] | None = None  # READY: the ticket called back for its document
 
 
 @dataclass(frozen=True)
@@ -130,12 +138,14 @@ class CounterBox:
         clock: Callable[[], float] = time.monotonic,
         on_result: Callable[[ActionResult], None] | None = None,
         lang: str | None = None,
+        ready_hold: bool = True,
     ) -> None:
         if min_interval < 0:
             raise ValueError("min_interval must not be negative")
         self.counter = counter
         self.transfer_service = transfer_service
         self.hold_actions = hold_actions
+        self.held_instead = dict(HELD_INSTEAD) if ready_hold else {}
         self.min_interval = min_interval
         self.lang = i18n.normalize_language(lang)
         self._client = client
@@ -189,6 +199,8 @@ class CounterBox:
     def press(self, action: Action | str, *, held: bool = False) -> Press:
         """A button went down (or, for hold actions, was held). Returns without waiting."""
         action = Action(action)
+        if held and action in self.held_instead:
+            action = self.held_instead[action]
         with self._lock:
             if self._worker is None:
                 raise RuntimeError("CounterBox.start() was not called")
@@ -256,6 +268,8 @@ class CounterBox:
         with self._lock:
             self._last_call = dict(call)
         key = "event_recalled" if call.get("recall") else "event_called"
+        if call.get("kind") == protocol.CALL_KIND_DOCUMENT_READY:
+            key = "event_ready"
         log.info(self._text(key, number=call.get("number"), counter=call.get("counter_name")))
         self._flash(Signal.CALLING)
 
@@ -306,6 +320,8 @@ class CounterBox:
             return ActionResult(action, Outcome.REFUSED, code=exc.code, message=exc.message)
         except ServerFailed as exc:
             return ActionResult(action, Outcome.FAILED, code=str(exc.status), message=exc.detail)
+        if action is Action.READY:  # {"ticket", "call"}: the counter's own ticket is unchanged
+            return ActionResult(action, Outcome.DONE, ticket=reply.get("ticket"))
         current = reply.get("current")
         waiting = reply.get("waiting")
         outcome = Outcome.EMPTY if action is Action.NEXT and current is None else Outcome.DONE
@@ -315,7 +331,10 @@ class CounterBox:
         answered = result.outcome not in (Outcome.OFFLINE, Outcome.UNCERTAIN)
         with self._lock:
             self._online = answered  # the latest evidence wins
-            if result.outcome in (Outcome.DONE, Outcome.EMPTY):
+            if (
+                result.outcome in (Outcome.DONE, Outcome.EMPTY)
+                and result.action is not Action.READY
+            ):
                 self._current = result.current
                 self._waiting = result.waiting
             linked = self._linked
@@ -328,7 +347,8 @@ class CounterBox:
             Outcome.REFUSED: Signal.ERROR,
             Outcome.FAILED: Signal.ERROR,
         }.get(result.outcome)
-        if result.outcome is Outcome.DONE and result.action in (Action.NEXT, Action.RECALL):
+        announced = (Action.NEXT, Action.RECALL, Action.READY)
+        if result.outcome is Outcome.DONE and result.action in announced:
             # With live events the ticket_called event flashes; flash here only without them.
             flash = None if linked else Signal.CALLING
         if flash is not None:
@@ -381,6 +401,8 @@ class CounterBox:
         key = f"result_{result.outcome.value}"
         if result.action is None and result.outcome is Outcome.DONE:
             key = "now_serving"
+        if result.action is Action.READY and result.outcome is Outcome.DONE:
+            key, params["number"] = "result_ready", _number(result.ticket) or "-"
         log.log(level, self._text(key, **params))
 
     def _action_name(self, action: Action) -> str:

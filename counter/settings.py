@@ -61,6 +61,7 @@ class BoxSettings:
     lang: str = "id"
     mock_pins: bool = False
     events: bool = True
+    ready_hold: bool = True  # holding Recall calls the last finished ticket for its document
 
     @property
     def connect_timeout(self) -> float:
@@ -171,6 +172,7 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
         )
     parser.add_argument("--mock-pins", action="store_true", help=t("help_mock_pins"))
     parser.add_argument("--no-events", action="store_true", help=t("help_no_events"))
+    parser.add_argument("--no-ready-hold", action="store_true", help=t("help_no_ready_hold"))
     return parser
 
 
@@ -279,4 +281,5 @@ def _assemble(values: dict[str, Any], args: argparse.Namespace, lang: str) -> Bo
         lang=language,
         mock_pins=bool(args.mock_pins),
         events=not args.no_events,
+        ready_hold=not args.no_ready_hold,
     )

@@ -110,6 +110,24 @@ CALL_KINDS: tuple[str, ...] = (CALL_KIND_CALL, CALL_KIND_RECALL, CALL_KIND_DOCUM
 # clients get no separate ``counter_changed`` for a call (only the counter's own room does).
 COUNTER_CALL_KINDS: tuple[str, ...] = (CALL_KIND_CALL, CALL_KIND_RECALL)
 
+# Stages of a finished ticket's application (the document), set by officers of its site:
+# received (at finish) -> processing -> ready (called back for pickup) -> collected, or
+# rejected (with a reason). The allowed moves are sahaja.core.documents.NEXT_STAGES.
+STAGE_RECEIVED = "received"  # diterima
+STAGE_PROCESSING = "processing"  # diproses
+STAGE_READY = "ready"  # siap diambil
+STAGE_COLLECTED = "collected"  # sudah diambil
+STAGE_REJECTED = "rejected"  # ditolak
+DocumentStage = Literal["received", "processing", "ready", "collected", "rejected"]
+DOCUMENT_STAGES: tuple[str, ...] = (
+    STAGE_RECEIVED,
+    STAGE_PROCESSING,
+    STAGE_READY,
+    STAGE_COLLECTED,
+    STAGE_REJECTED,
+)
+OPEN_STAGES: tuple[str, ...] = (STAGE_RECEIVED, STAGE_PROCESSING, STAGE_READY)
+
 PRIORITY_CATEGORIES: tuple[str, ...] = (
     "lansia",
     "disabilitas",
@@ -181,6 +199,9 @@ ERR_TICKET_NOT_VOIDABLE = "ticket_not_voidable"  # 409: void of a ticket already
 ERR_NOT_TICKET_ISSUER = "not_ticket_issuer"  # 403: void by a kiosk that did not issue it
 ERR_VOID_WINDOW_PASSED = "void_window_passed"  # 409: void asked too long after the issue
 ERR_TICKET_NOT_READY = "ticket_not_ready"  # 409: "document ready" for a ticket not finished
+ERR_STAGE_NOT_ALLOWED = "stage_not_allowed"  # 409: a document stage move the rules forbid
+ERR_REASON_REQUIRED = "reason_required"  # 422: "rejected" without a reason
+ERR_REASON_PERSONAL = "reason_personal"  # 422: a rejection reason holding a NIK-like number
 ERR_METHOD_NOT_ALLOWED = "method_not_allowed"  # 405
 ERR_BUSY = "busy"  # 503: the database is busy; try again
 ERR_INTERNAL = "internal_error"  # 500
@@ -218,6 +239,9 @@ ERROR_STATUS: dict[str, int] = {
     ERR_NOT_TICKET_ISSUER: 403,
     ERR_VOID_WINDOW_PASSED: 409,
     ERR_TICKET_NOT_READY: 409,
+    ERR_STAGE_NOT_ALLOWED: 409,
+    ERR_REASON_REQUIRED: 422,
+    ERR_REASON_PERSONAL: 422,
     ERR_METHOD_NOT_ALLOWED: 405,
     ERR_BUSY: 503,
     ERR_INTERNAL: 500,
@@ -265,12 +289,15 @@ class PublicTicketPayload(TypedDict):
     # served today); None unless waiting
     counter: str | None  # counter id while called / when finished
     called_at: str | None
+    document_stage: str | None  # one of DOCUMENT_STAGES once finished, else None
+    document_stage_at: str | None  # ISO 8601: when the stage was last set
 
 
 class TicketPayload(PublicTicketPayload):
     """The full ticket: only for the kiosk that issued it and for its own status page."""
 
     status_code: str  # private, unguessable code for GET /api/v1/tickets/{status_code}
+    document_reject_reason: str | None  # why the application was rejected (stage rejected)
 
 
 class ServiceCounts(TypedDict):
@@ -364,6 +391,22 @@ class ReprintPayload(TypedDict):
     requested_by: str
 
 
+class DocumentPayload(TypedDict):
+    """A finished ticket's document as the console lists it (GET .../documents)."""
+
+    ticket_id: int
+    number: str
+    service: str
+    site: str
+    day: str  # the ticket's local day, YYYY-MM-DD
+    stage: str  # one of DOCUMENT_STAGES
+    stage_at: str | None  # ISO 8601 with offset
+    ready_at: str | None  # when it was first "ready"
+    reject_reason: str | None
+    counter: str | None  # the counter that served the ticket
+    next_stages: list[str]  # the stages it may move to now (sahaja.core.documents)
+
+
 class DayRolledPayload(TypedDict):
     site: str
     day: str  # the new local day, YYYY-MM-DD
@@ -419,6 +462,9 @@ def vocabulary() -> dict[str, Any]:
         "priorityCategories": list(PRIORITY_CATEGORIES),
         "errors": list(ERROR_CODES),
         "closedKinds": list(CLOSED_KINDS),
+        "documentStages": list(DOCUMENT_STAGES),
+        "stages": {stage: stage for stage in DOCUMENT_STAGES},
+        "openStages": list(OPEN_STAGES),
         "numberDigits": NUMBER_DIGITS,
         "maxNumber": MAX_NUMBER,
         "numberPattern": NUMBER_PATTERN,

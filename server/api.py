@@ -16,6 +16,7 @@ from werkzeug.routing import IntegerConverter
 from sahaja import protocol as p
 from server import errors
 from server.accounts import DeviceIdentity
+from server.console.page import may_work_at
 from server.console.sessions import officer_session_live
 from server.extensions import publish, services
 
@@ -65,6 +66,14 @@ def counter_actor(counter_id: str) -> str:
         if device.counter_id != counter_id:
             raise errors.forbidden()
         return device.actor
+    officer = console_officer()
+    if session.get("counter") != counter_id:
+        raise errors.forbidden()
+    return f"officer:{officer}"
+
+
+def console_officer() -> str:
+    """The officer of a live console session that sent its CSRF token."""
     officer = session.get("officer")
     if not officer or not officer_session_live(session):  # signed out, reset or locked since
         raise errors.unauthorized()
@@ -72,9 +81,24 @@ def counter_actor(counter_id: str) -> str:
     expected = session.get("csrf") or ""
     if not token or not hmac.compare_digest(token.encode(), expected.encode()):
         raise errors.forbidden()
-    if session.get("counter") != counter_id:
+    return officer
+
+
+def site_actor(site_code: str) -> tuple[str, str | None]:
+    """A counter device of this site, or an officer of this site (an admin: any) signed in
+    to the console with its CSRF token; with the counter it works at, if any."""
+    site = services().store.site(site_code)  # 404 for an unknown site first
+    if request.headers.get("Authorization"):
+        device = require_device("counter")
+        if device.site != site.code:
+            raise errors.forbidden()
+        return device.actor, device.counter_id
+    officer = console_officer()
+    if not may_work_at(session.get("role"), session.get("site"), site.code):
         raise errors.forbidden()
-    return f"officer:{officer}"
+    counter = session.get("counter")
+    at_site = counter if site.counter(counter or "") is not None else None
+    return f"officer:{officer}", at_site
 
 
 # --- body validation ---------------------------------------------------------------------
@@ -237,7 +261,9 @@ def counter_action(counter: str, action: str):
     svc = services()
     if action in BY_NUMBER:  # actions on any of today's tickets, named by its number
         actor = counter_actor(counter)
-        number = field(json_body(), "number", str, required=True)
+        # "ready" without a number: the ticket this counter finished last (the button box)
+        ready = action == p.ACTION_READY
+        number = field(json_body(), "number", str, required=not ready, nullable=ready)
         outcome = getattr(svc.store, BY_NUMBER[action])(counter, number, actor)
         publish(outcome.events)
         return jsonify(outcome.body)
@@ -252,6 +278,32 @@ def counter_action(counter: str, action: str):
 
 
 BY_NUMBER = {p.ACTION_REPRINT: "reprint", p.ACTION_READY: "announce_ready"}
+
+
+@bp.get("/sites/<site>/documents")
+def site_documents(site: str):
+    """Today's documents of a site (finished tickets' applications) by stage."""
+    site_actor(site)
+    stage = request.args.get("stage") or None
+    if stage is not None and stage not in p.DOCUMENT_STAGES:
+        raise errors.malformed("stage", f"must be one of {', '.join(p.DOCUMENT_STAGES)}")
+    return jsonify(services().store.site_documents(site, stage))
+
+
+@bp.post("/sites/<site>/documents/<int:ticket_id>")
+def set_document_stage(site: str, ticket_id: int):
+    """Move a document to a stage; "ready" calls its number on the boards for pickup."""
+    actor, counter = site_actor(site)
+    if not 1 <= ticket_id <= MAX_ID:
+        raise errors.not_found(p.ERR_UNKNOWN_TICKET, "server.unknown_ticket")
+    body = json_body()
+    stage = field(body, "stage", str, required=True)
+    if stage not in p.DOCUMENT_STAGES:
+        raise errors.malformed("stage", f"must be one of {', '.join(p.DOCUMENT_STAGES)}")
+    reason = field(body, "reason", str, required=False, nullable=True)
+    outcome = services().store.set_document_stage(site, ticket_id, stage, actor, counter, reason)
+    publish(outcome.events)
+    return jsonify(outcome.body)
 
 
 @bp.post("/devices/me/health")

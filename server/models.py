@@ -95,6 +95,7 @@ class Ticket(Base):
             "id",
         ),
         Index("ix_ticket_skipped", "site", "day", "status", "eligible_after_call"),
+        Index("ix_ticket_document", "site", "document_stage", "day"),  # migration 0009
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     site: Mapped[str] = mapped_column(String(16))
@@ -130,6 +131,12 @@ class Ticket(Base):
     estimated_call_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     estimate_from: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     estimate_to: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    # the application's document once finished (sahaja.core.documents; migration 0009)
+    document_stage: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    document_stage_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    document_ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    document_reject_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class CounterState(Base):

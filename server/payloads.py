@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sahaja import protocol as p
 from sahaja.config import Counter, Site
-from sahaja.core import actions
+from sahaja.core import actions, documents
 from sahaja.core.forecast import Estimate
 from server.models import Action, Ticket
 
@@ -39,6 +39,9 @@ def public_ticket_payload(
         "estimate_today": est.today if est else None,
         "counter": t.counter_id,
         "called_at": iso(t.called_at, tz),
+        # getattr: the issue path answers from the inserted values, which hold no document
+        "document_stage": documents.stage_of(t.status, getattr(t, "document_stage", None)),
+        "document_stage_at": iso(getattr(t, "document_stage_at", None), tz),
     }
 
 
@@ -47,7 +50,11 @@ def ticket_payload(
 ) -> p.TicketPayload:
     """The whole ticket, status code included: only for the kiosk that issued it and the
     ticket's own status page (the code behind the QR is private to the citizen)."""
-    return {**public_ticket_payload(t, tz, ahead, eta), "status_code": t.status_code}
+    return {
+        **public_ticket_payload(t, tz, ahead, eta),
+        "status_code": t.status_code,
+        "document_reject_reason": getattr(t, "document_reject_reason", None),
+    }
 
 
 def call_payload(

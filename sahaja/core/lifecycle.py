@@ -14,7 +14,7 @@ from typing import TypedDict
 
 from sahaja import protocol as p
 from sahaja.config import QueueRules, Site
-from sahaja.core import balancing
+from sahaja.core import balancing, documents
 from sahaja.core.refusal import Refusal
 
 VOID_REASON_MAX = 64  # characters of a kiosk's void reason that are kept
@@ -33,6 +33,8 @@ class TicketChange(TypedDict, total=False):
     skips: int
     recalls: int
     void_reason: str
+    document_stage: str  # sahaja.core.documents: "received" once finished
+    document_stage_at: datetime
 
 
 # --- calling, finishing, skipping ------------------------------------------------------------
@@ -47,8 +49,10 @@ def called(counter_id: str, now: datetime) -> TicketChange:
 
 
 def finished(called_at: datetime | None, now: datetime) -> TicketChange:
-    """Served: its service time (call to finish) feeds the estimates."""
+    """Served: its service time (call to finish) feeds the estimates, and its application's
+    document is received (``documents.received``)."""
     change: TicketChange = {"status": p.STATUS_FINISHED, "finished_at": now}
+    change.update(documents.received(now))
     if called_at is not None:
         change["service_seconds"] = (now - called_at).total_seconds()
     return change
@@ -100,13 +104,14 @@ def transferred(target: str) -> TicketChange:
 
 
 # --- document ready --------------------------------------------------------------------------
-def ready_refusal(number: str, status: str) -> Refusal | None:
-    """Only a finished ticket can be called back to collect its document."""
+def ready_refusal(number: str, status: str, stage: str | None = None) -> Refusal | None:
+    """Only a finished ticket can be called back to collect its document, and only while its
+    document may be (or already is) ``ready``: not once collected or rejected."""
     if status != p.STATUS_FINISHED:
         return Refusal(
             p.ERR_TICKET_NOT_READY, "server.ticket_not_ready", {"number": number, "status": status}
         )
-    return None
+    return documents.move_refusal(number, status, stage, p.STAGE_READY)
 
 
 # --- voiding ---------------------------------------------------------------------------------

@@ -89,6 +89,36 @@ def console_data(
     }
 
 
+# Texts the documents script needs: documents.js_<name> in the catalog.
+DOCUMENT_JS_TEXTS: tuple[str, ...] = (
+    "working",
+    "done",
+    "done_called",
+    "error_other",
+    "error_network",
+    "load_failed",
+)
+
+
+def documents_data(config: Config, site: Site, counter: Counter, lang: str, csrf: str):
+    """The JSON block the documents section's script starts from (it then asks the API)."""
+    return {
+        "site": site.code,
+        "counter": counter.id,
+        "lang": lang,
+        "csrf": csrf,
+        "services": {c: service_name(config.services[c], lang) for c in config.services},
+        "stages": {s: i18n.t(f"documents.stage_{s}", lang) for s in p.DOCUMENT_STAGES},
+        "moves": {s: i18n.t(f"documents.move_{s}", lang) for s in p.DOCUMENT_STAGES[1:]},
+        "callAgain": i18n.t("documents.call_again", lang),
+        "texts": {name: i18n.t(f"documents.js_{name}", lang) for name in DOCUMENT_JS_TEXTS},
+        "errors": {
+            code: i18n.t(f"console.js_error_{code}", lang)
+            for code in (p.ERR_UNAUTHORIZED, p.ERR_FORBIDDEN, p.ERR_BUSY)
+        },
+    }
+
+
 @cache
 def protocol_script() -> str:
     """``sahaja.protocol``'s vocabulary (and which actions need a current ticket, a core

@@ -22,6 +22,7 @@ from flask import (
 )
 
 from sahaja import i18n
+from sahaja import protocol as p
 from server.admin.access import after_sign_in_target
 from server.console import csrf
 from server.console.page import (
@@ -29,6 +30,7 @@ from server.console.page import (
     choosable_sites,
     console_data,
     counter_services_text,
+    documents_data,
     may_work_at,
     protocol_script,
 )
@@ -270,12 +272,15 @@ def index():
     site, counter = found
     lang = language()
     snapshot = svc.store.snapshot(site.code, counter.id)
-    data = console_data(svc.config, site, counter, lang, csrf.ensure(session), snapshot)
+    token = csrf.ensure(session)
+    data = console_data(svc.config, site, counter, lang, token, snapshot)
     return render_template(
         "console/console.html",
         site=site,
         counter=counter,
         data=data,
+        documents=documents_data(svc.config, site, counter, lang, token),
+        document_stages=p.DOCUMENT_STAGES,
         shortcuts=SHORTCUTS,
         services=data["services"],
         max_skips=svc.config.rules.max_skips,

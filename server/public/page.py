@@ -15,6 +15,7 @@ from sahaja import i18n
 from sahaja import protocol as p
 from sahaja.config import Config, Site
 from sahaja.core import calendar
+from server.public.documents import document_view, poll_seconds
 
 # Page states (CSS classes and data-state of the status section)
 WAITING, CALLED, SKIPPED, FINISHED, NO_SHOW, VOIDED, CLOSED = (
@@ -142,6 +143,7 @@ def status_view(
             lines.append(i18n.t("public.called_at", lang, time=i18n.format_time(called_at, lang)))
     elif status == p.STATUS_FINISHED:
         state = FINISHED
+        view["document"] = document_view(config, ticket, lang)
     elif status == p.STATUS_NO_SHOW:
         state = NO_SHOW
         lines.append(i18n.t("public.no_show_hint", lang))
@@ -152,6 +154,8 @@ def status_view(
     view["state"] = state
     view["lines"] = lines
     view["poll"] = poll.seconds(state, ticket.get("ahead"))
+    if state == FINISHED:  # the document may still be on its way
+        view["poll"] = poll_seconds(view.get("document"), poll.base)
     view["title"] = f"{ticket['number']} · {view['headline']}"
     return view
 

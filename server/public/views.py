@@ -97,7 +97,8 @@ def _missing(title_key: str, text_key: str) -> tuple[str, int]:
 
 
 def _ticket(code: str) -> dict[str, Any] | None:
-    """Today's ticket behind ``code``; None for an unknown code or one of an earlier day."""
+    """Today's ticket behind ``code``, or one of an earlier day whose document is still on its
+    way (received, in process, ready); None otherwise."""
     if not STATUS_CODE.fullmatch(code):
         return None
     svc = services()
@@ -106,7 +107,8 @@ def _ticket(code: str) -> dict[str, Any] | None:
     except ApiError:
         return None
     expired = ticket["status"] == p.STATUS_EXPIRED
-    if expired or ticket_day(ticket, svc.config.tz) != svc.store.today():
+    earlier = ticket_day(ticket, svc.config.tz) != svc.store.today()
+    if expired or (earlier and ticket.get("document_stage") not in p.OPEN_STAGES):
         return None
     return ticket
 

@@ -13,6 +13,7 @@ from sahaja.config import Config
 from sahaja.core.clock import Clock
 from server.database import Database
 from server.store.base import Emission, Outcome, StoreBase
+from server.store.documents import DocumentStore
 from server.store.forecasts import BackgroundForecasts, Forecasts
 from server.store.views import QueueViews
 from server.store.writes import QueueWrites, new_status_code
@@ -35,6 +36,7 @@ class QueueStore:
         self.base = StoreBase(db, config, clock, forecasts)
         self.views = QueueViews(self.base)
         self.writes = QueueWrites(self.base, self.views, make_code)
+        self.documents = DocumentStore(self.base)
         # lookups (404 for unknown codes)
         self.site = self.base.site
         self.counter = self.base.counter
@@ -51,7 +53,9 @@ class QueueStore:
         self.void = self.writes.void
         self.counter_action = self.writes.counter_action
         self.reprint = self.writes.reprint
-        self.announce_ready = self.writes.announce_ready
+        self.announce_ready = self.documents.call_for_pickup
+        self.set_document_stage = self.documents.set_stage
+        self.site_documents = self.documents.site_documents
         self.roll_over = self.writes.roll_over
         self.forecasts = self.base.forecasts
 

@@ -288,22 +288,6 @@ class QueueWrites:
         tx.events.append(Emission(p.REPRINT_REQUESTED, payload, (p.kiosk_room(site.code),)))
         return Outcome({"ticket": shown}, events=tx.events)
 
-    def announce_ready(self, counter_id: str, number: str, actor: str) -> Outcome:
-        """Call a finished ticket back to collect its document (same-day service)."""
-        site, counter = self.base.counter(counter_id)
-        with self.base.site_transaction(site) as tx:
-            ticket = self._todays_ticket(tx, number)
-            refusal = lifecycle.ready_refusal(ticket.number, ticket.status)
-            if refusal is not None:
-                raise refused(refusal)
-            kind = actions.LOG_OF_CALL_KIND[actions.RULES[p.ACTION_READY].announces]
-            action = tx.log(kind, actor, counter.id, ticket.id)
-            tx.session.flush()
-            call = call_payload(ticket, site, counter, action, self.tz)
-            shown = self.views.ticket_body(tx.session, ticket, tx.now, private=False)
-        tx.events.append(Emission(p.TICKET_CALLED, call, (p.site_room(site.code),)))
-        return Outcome({"ticket": shown, "call": call}, events=tx.events)
-
     def _todays_ticket(self, tx: SiteTx, number: str) -> Ticket:
         wanted = parse_number(number)
         ticket = None

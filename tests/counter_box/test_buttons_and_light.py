@@ -109,3 +109,17 @@ def test_light_patterns_follow_the_signals():
     finally:
         light.close()
     assert set(PATTERNS) == set(Signal)
+
+
+def test_recall_recalls_on_a_short_press_and_calls_the_document_when_held(rig):
+    box, buttons, light, client, results, _ = rig
+    recall = buttons.buttons[Action.RECALL]
+    tap(recall)  # released before hold_time: a recall, sent on the release
+    assert results.get(timeout=WAIT).action is Action.RECALL
+    client.reply = {"ticket": {"number": "A001"}, "call": {}}
+    recall.pin.drive_low()
+    result = results.get(timeout=WAIT)  # when_held fired on gpiozero's hold thread
+    recall.pin.drive_high()
+    assert (result.action, result.outcome) == (Action.READY, Outcome.DONE)
+    assert box.wait_idle(WAIT)
+    assert client.calls == [("recall", None), ("ready", None)]  # the release adds nothing

@@ -225,3 +225,42 @@ def test_closed_box_refuses_presses():
     box.close()
     assert box.press(Action.NEXT) is Press.CLOSED
     assert client.calls == []
+
+
+def test_holding_recall_calls_the_last_finished_ticket_back_and_keeps_the_current(parts):
+    box, client, light, clock, results = parts
+    box.press(Action.NEXT)
+    results.get(timeout=WAIT)
+    assert box.state.current_number == "A001"
+    client.reply = {"ticket": {"number": "B007"}, "call": {"kind": "document_ready"}}
+    clock.now += 2
+    assert box.press(Action.RECALL, held=True) is Press.SENT
+    result = results.get(timeout=WAIT)
+    assert (result.action, result.outcome, result.ticket) == (
+        Action.READY,
+        Outcome.DONE,
+        {"number": "B007"},
+    )
+    assert client.calls[-1] == ("ready", None)  # the server picks the counter's last finished
+    assert box.state.current_number == "A001"  # the citizen at the desk is still served
+    assert light.shown[-1] is Signal.CALLING  # no live events here: the box flashes itself
+    clock.now += 2
+    client.reply = {"counter": "PRE-L1", "current": {"number": "A001"}, "waiting": 2}
+    assert box.press(Action.RECALL) is Press.SENT  # a short press is still a recall
+    results.get(timeout=WAIT)
+    assert [c[0] for c in client.calls] == ["next", "ready", "recall"]
+
+
+def test_without_ready_hold_a_held_recall_is_a_recall():
+    client, results = RecordingClient(), queue.Queue()
+    box = CounterBox(
+        client, counter="PRE-L1", min_interval=0, on_result=results.put, ready_hold=False
+    )
+    box.start(refresh=False)
+    try:
+        assert box.held_instead == {}
+        assert box.press(Action.RECALL, held=True) is Press.SENT
+        assert results.get(timeout=WAIT).action is Action.RECALL
+    finally:
+        box.close()
+    assert client.calls == [("recall", None)]

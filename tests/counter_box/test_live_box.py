@@ -333,3 +333,34 @@ def test_the_box_reports_its_health_so_last_seen_means_alive(office, make_box):
     assert wait_for(lambda: report().get("last_ticket") == number)
     assert report()["connected"] is True
     assert report()["detail"].startswith("counter PRE-L1; light ")
+
+
+def test_holding_recall_calls_the_last_finished_ticket_back_for_its_document(office, make_box):
+    a1, a2 = office.issue("KTP", 2)
+    box = make_box()
+    assert box.linked()
+    box.later()
+    result = box.hold(Action.RECALL)  # nothing finished here today yet: refused, flashed
+    assert (result.action, result.outcome, result.code) == (
+        Action.READY,
+        Outcome.REFUSED,
+        "unknown_ticket",
+    )
+    for action in (Action.NEXT, Action.FINISH, Action.NEXT):
+        box.later()
+        box.tap(action)
+        box.result()
+    assert office.ticket(a1)["document_stage"] == "received"
+    assert box.box.state.current_number == "A002"  # the next citizen is at the desk
+
+    box.later()
+    result = box.hold(Action.RECALL)
+    assert (result.action, result.outcome) == (Action.READY, Outcome.DONE)
+    assert result.ticket is not None and result.ticket["number"] == "A001"
+    heard = wait_for(lambda: (box.box.state.last_call or {}).get("kind") == "document_ready")
+    assert heard  # the server's pickup call for this counter reached the box
+    assert box.box.state.last_call["number"] == "A001"
+    assert office.ticket(a1)["document_stage"] == "ready"
+    assert office.ticket(a2)["status"] == "called"  # A002 is still being served
+    assert box.box.state.current_number == "A002"
+    assert office.counter("PRE-L1", box.token)["current"]["number"] == "A002"

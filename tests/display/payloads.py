@@ -87,6 +87,9 @@ def ticket(
         "status_code": f"st{_ticket_id(number)}",
         "counter": counter,
         "called_at": called_at.isoformat(),
+        "document_stage": None,  # called: no document yet
+        "document_stage_at": None,
+        "document_reject_reason": None,
     }
 
 

@@ -51,6 +51,7 @@ def test_the_api_keeps_its_openapi_contract(app, make_token, wsgi_send):
             "operations": [
                 {"include-path-regex": "/tickets", "headers": bearer("kiosk")},
                 {"include-path-regex": "/counters/", "headers": bearer("counter", "L1")},
+                {"include-path-regex": "/documents", "headers": bearer("counter", "L2")},
                 {"include-path-regex": "/devices/", "headers": bearer("display")},
                 {"include-path-regex": "/checkins", "headers": bearer("kiosk")},
                 # a schema-valid NIK may still be no NIK (its birth date, its region): 422

@@ -114,13 +114,17 @@ def test_called_skipped_and_no_show_as_the_counter_acts(client, kiosk, counter1,
     assert "http-equiv" not in html  # a final state: nothing more to wait for
 
 
-def test_finished_page_stops_checking(client, kiosk, counter1):
+def test_finished_page_checks_slowly_until_the_document_is_collected(client, kiosk, counter1):
     mine = issue(client, kiosk)
     act(client, counter1, p.ACTION_NEXT)
     act(client, counter1, p.ACTION_FINISH)
     html = body(page(client, mine))
     assert state_of(html) == "finished" and t("state_finished") in html
-    assert 'data-poll="0"' in html
+    assert 'data-poll="60"' in html  # the document is on its way: a quarter of the base rate
+    url = f"{p.API_PREFIX}/sites/PRE/documents/{mine['id']}"
+    for stage in (p.STAGE_READY, p.STAGE_COLLECTED):
+        assert client.post(url, json={"stage": stage}, headers=counter1).status_code == 200
+    assert 'data-poll="0"' in body(page(client, mine))  # collected: nothing more to wait for
 
 
 def test_after_closing_a_waiting_number_reads_day_closed(app, client, kiosk, clock):

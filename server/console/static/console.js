@@ -91,6 +91,11 @@
     renderCurrent();
   }
 
+  // The documents section (documents.js) listens for this: its list may have changed.
+  function tellDocuments() {
+    document.dispatchEvent(new CustomEvent("sahaja:documents-stale"));
+  }
+
   function connectLive() {
     const live = $("live");
     const online = (yes) => {
@@ -101,9 +106,14 @@
     socket.on("connect", () => online(true));
     socket.on("disconnect", () => online(false));
     socket.on("connect_error", () => online(false));
-    socket.on(P.events.snapshot, applySnapshot);
+    socket.on(P.events.snapshot, (snap) => {
+      applySnapshot(snap);
+      tellDocuments();
+    });
+    socket.on(P.events.ticketCalled, tellDocuments);
     socket.on(P.events.queueChanged, applyQueue);
     socket.on(P.events.counterChanged, (change) => {
+      tellDocuments();
       if (change.counter !== data.counter) return renderOther({ id: change.counter, current: change.current });
       state.current = change.current;
       renderCurrent();
