@@ -4,6 +4,7 @@ button box), on SQLite and PostgreSQL: what the reports must count exactly."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 
 from sahaja import protocol as p
 from sahaja.config import default_config_text
-from tests.conftest import WIB
+from tests.conftest import MONDAY_0800, WIB
 from tests.console.conftest import PASSWORD, Browserless, add_user
 
 DAY = date(2026, 11, 30)  # a Monday
@@ -27,18 +28,17 @@ def office_text() -> str:
     return text.replace("max_skips = 2", "max_skips = 1", 1)
 
 
-@pytest.fixture
-def app(db_url, clock, tmp_path):
+def make_app(db_url: str, clock, folder):
     from server.app import create_app
     from server.database import Database
     from server.setup import init_database
 
-    path = tmp_path / "office.toml"
+    path = folder / "office.toml"
     path.write_text(office_text(), encoding="utf-8")
     db = Database.connect(db_url)
     init_database(db, path, clock.now())
     db.dispose()
-    app = create_app(
+    return create_app(
         {
             "DATABASE_URL": db_url,
             "SECRET_KEY": "reports-test-secret",
@@ -47,6 +47,11 @@ def app(db_url, clock, tmp_path):
         },
         clock=clock,
     )
+
+
+@pytest.fixture
+def app(db_url, clock, tmp_path):
+    app = make_app(db_url, clock, tmp_path)
     yield app
     app.extensions["sahaja"].db.dispose()
 
@@ -144,33 +149,59 @@ def drive_day(office: Office) -> None:
     o.issue("KTP")  # the next day's first write expires D001
 
 
-@pytest.fixture
-def office(app, clock, make_token) -> Office:
+def make_office(app, clock) -> Office:
     add_user(app, "ani", "officer", "PRE")
     officer = Browserless(app.test_client())
     assert officer.sign_in("ani", PASSWORD).status_code in (302, 303)
     assert officer.choose("PRE-L1").status_code in (302, 303)
+    accounts = app.extensions["sahaja"].accounts
+    kiosk = accounts.add_device("kiosk-pre", "PRE", "kiosk", None, clock.now())
+    box = accounts.add_device("box-pre-l2", "PRE", "counter", "L2", clock.now())
     return Office(
         app,
         clock,
-        kiosk={"Authorization": f"Bearer {make_token('kiosk')}"},
-        box={"Authorization": f"Bearer {make_token('counter', 'PRE', 'L2')}"},
+        kiosk={"Authorization": f"Bearer {kiosk}"},
+        box={"Authorization": f"Bearer {box}"},
         officer=officer,
     )
 
 
 @pytest.fixture
-def make_token(app, clock):
-    accounts = app.extensions["sahaja"].accounts
-    counter = iter(range(10_000))
-
-    def make(role: str, site: str = "PRE", counter_code: str | None = None) -> str:
-        return accounts.add_device(f"{role}-{next(counter)}", site, role, counter_code, clock.now())
-
-    return make
+def office(app, clock) -> Office:
+    return make_office(app, clock)
 
 
 @pytest.fixture
 def driven(office) -> Office:
     drive_day(office)
     return office
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def driven_day(request, tmp_path_factory) -> Iterator[Office]:
+    """The scripted day once per module and backend, for tests that only read it."""
+    from sahaja.core.clock import ManualClock
+    from tests.support.databases import database_url
+
+    folder = tmp_path_factory.mktemp("reports")
+    with database_url(request.param, folder) as url:
+        clock = ManualClock(MONDAY_0800)
+        app = make_app(url, clock, folder)
+        office = make_office(app, clock)
+        drive_day(office)
+        yield office
+        app.extensions["sahaja"].db.dispose()
+
+
+@pytest.fixture(scope="module")
+def driven_once(tmp_path_factory) -> Iterator[Office]:
+    """The scripted day on SQLite, once for a module whose tests only read it."""
+    from sahaja.core.clock import ManualClock
+
+    folder = tmp_path_factory.mktemp("reports")
+    clock = ManualClock(MONDAY_0800)
+    app = make_app(f"sqlite:///{folder / 'sahaja.db'}", clock, folder)
+    office = make_office(app, clock)
+    drive_day(office)
+    yield office
+    app.extensions["sahaja"].db.dispose()

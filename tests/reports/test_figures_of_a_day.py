@@ -3,8 +3,15 @@ figure by figure, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import pytest
+
 from server.reports.data import build_report
 from tests.reports.conftest import DAY, NEXT_DAY
+
+
+@pytest.fixture
+def driven(driven_day):
+    return driven_day
 
 
 def report_of(app, first=DAY, last=DAY, site="PRE"):
