@@ -53,6 +53,13 @@ Role = Literal["kiosk", "display", "counter"]
 ROLE_KIOSK = "kiosk"
 ROLES: tuple[str, ...] = (ROLE_KIOSK, "display", "counter")
 
+# Staff roles (people who sign in; issue 11): an admin runs every site, a kepala (head of
+# office) one site's reports and settings, a petugas (counter staff) the console only.
+STAFF_ADMIN = "admin"
+STAFF_KEPALA = "kepala"
+STAFF_PETUGAS = "petugas"
+STAFF_ROLES: tuple[str, ...] = (STAFF_ADMIN, STAFF_KEPALA, STAFF_PETUGAS)
+
 # Ticket statuses. A ticket waits until a counter calls it; "next" or "finish" ends it as
 # finished, one skip too many as no_show; a kiosk voids one it could not print; the first
 # write of a new local day expires whatever is still open.

@@ -172,8 +172,9 @@ class Accounts:
     def add_user(
         self, username: str, password: str, role: str, site: str | None, now: datetime
     ) -> None:
-        if role not in ("admin", "officer"):
-            raise AccountError("role must be admin or officer")
+        role = staff_role(role)
+        if site is None and role != p.STAFF_ADMIN:
+            raise AccountError(f"a {role} needs a site (--site CODE)")
         if not username or len(username) > 64:
             raise AccountError("a user name of 1-64 characters is needed")
         if len(password) < 8:
@@ -232,6 +233,14 @@ class Accounts:
             if user is None or not check_password_hash(user.password_hash, password):
                 return None
             return user
+
+
+def staff_role(role: str) -> str:
+    """A staff role in today's words ("officer" is the old name of "petugas"), or refused."""
+    role = "petugas" if role == "officer" else role
+    if role not in p.STAFF_ROLES:
+        raise AccountError(f"role must be one of {', '.join(p.STAFF_ROLES)}, not {role!r}")
+    return role
 
 
 def revoke_sessions(s: Session, user_id: int, now: datetime) -> None:

@@ -118,4 +118,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
         console = None
     if console is not None and hasattr(console, "init_app"):
         console.init_app(app)
+    from server import admin
+
+    admin.init_app(app)
     return app

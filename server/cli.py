@@ -133,8 +133,10 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def cmd_user(args: argparse.Namespace) -> int:
+    from server.accounts import staff_role
+
     accounts = _accounts(args)
-    role = "admin" if args.command == "admin" else "officer"
+    role = {"admin": "admin", "officer": "petugas"}.get(args.command) or args.role
     if args.user_cmd == "reset":
         accounts.reset_password(args.user, _password(args), SystemClock().now())
         print(f"password of {args.user!r} set; sign-in lock cleared; console sessions ended")
@@ -146,7 +148,7 @@ def cmd_user(args: argparse.Namespace) -> int:
         return 0
     site = getattr(args, "site", None)
     accounts.add_user(args.user, _password(args), role, site, SystemClock().now())
-    print(f"{role} {args.user!r} added")
+    print(f"{staff_role(role)} {args.user!r} added")
     return 0
 
 
@@ -172,7 +174,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     password = os.environ.get(DEMO_PASSWORD_ENV, "sahaja-demo")
     for site in config.sites.values():
         with contextlib.suppress(AccountError):  # kept from an earlier demo start
-            accounts.add_user(f"petugas-{site.code.lower()}", password, "officer", site.code, now)
+            accounts.add_user(f"petugas-{site.code.lower()}", password, "petugas", site.code, now)
     print(
         "Officer accounts petugas-<site> "
         f"(password from ${DEMO_PASSWORD_ENV}, default 'sahaja-demo')"
@@ -260,12 +262,20 @@ def build_parser() -> argparse.ArgumentParser:
     p_rev.add_argument("name")
     p_dev.set_defaults(func=cmd_device)
 
-    for name, helptext in (("admin", "manage admin accounts"), ("officer", "manage officers")):
+    people = (
+        ("user", "manage staff accounts: admin, kepala (head of a site), petugas (counter)"),
+        ("admin", "manage admin accounts"),
+        ("officer", "manage counter staff (petugas)"),
+    )
+    for name, helptext in people:
         p_u = sub.add_parser(name, help=helptext)
         usub = p_u.add_subparsers(dest="user_cmd", required=True)
         p_uadd = usub.add_parser("add", help=f"add an {name} (password from a prompt)")
         p_uadd.add_argument("user")
         p_uadd.add_argument("--password-stdin", action="store_true")
+        if name == "user":
+            p_uadd.add_argument("--role", required=True, choices=["admin", "kepala", "petugas"])
+            p_uadd.add_argument("--site", help="the site of a kepala or petugas")
         if name == "officer":
             p_uadd.add_argument("--site", required=True)
         p_reset = usub.add_parser(

@@ -52,6 +52,8 @@ class OfficeConfig(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # raised by every change (migration 0011): each server process compares it per request
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class SiteDay(Base):
@@ -164,7 +166,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16))  # "admin" | "officer"
+    role: Mapped[str] = mapped_column(String(16))  # "admin" | "kepala" | "petugas"
     site: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
@@ -219,3 +221,30 @@ class JobClaim(Base):
     slot: Mapped[str] = mapped_column(String(40), primary_key=True)
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     holder: Mapped[str] = mapped_column(String(80))  # host:pid, for the curious
+
+
+class OfficeConfigVersion(Base):
+    """Every configuration the server ran, kept so a change can be audited (migration 0011)."""
+
+    __tablename__ = "office_config_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(80))  # "officer:<user>" or "cli"
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AdminChange(Base):
+    """Audit log of the admin pages and CLI: who changed what, when (counter actions are in
+    ``Action``)."""
+
+    __tablename__ = "admin_change"
+    __table_args__ = (Index("ix_admin_change_day_site", "day", "site"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    day: Mapped[date] = mapped_column(Date)  # the office's local day
+    site: Mapped[str | None] = mapped_column(String(16), nullable=True)  # None: every site
+    actor: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)

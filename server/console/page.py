@@ -59,8 +59,10 @@ def service_name(service: Service, lang: str) -> str:
 
 
 def may_work_at(role: str | None, own_site: str | None, site_code: str) -> bool:
-    """Officers work at the counters of their own site; admins at any."""
-    return role == "admin" or (role == "officer" and own_site == site_code)
+    """Staff work at the counters of their own site; admins at any (server/admin/access.py)."""
+    from server.admin.access import StaffUser, normalize_role
+
+    return StaffUser("", normalize_role(role), own_site).works_at(site_code)
 
 
 def choosable_sites(config: Config, role: str | None, own_site: str | None) -> list[Site]:

@@ -85,7 +85,7 @@ class Client:
 @dataclass(frozen=True)
 class Officer:
     username: str
-    role: str  # "officer" | "admin"
+    role: str  # "admin" | "kepala" | "petugas" (protocol.STAFF_ROLES)
     site: str | None  # None for an admin of every site
     session_token: str = ""  # the server-side session just opened (goes in the cookie)
     browser_token: str | None = None  # a new trusted-browser token to set, if any

@@ -22,6 +22,7 @@ from flask import (
 )
 
 from sahaja import i18n
+from server.admin.access import after_sign_in_target
 from server.console import csrf
 from server.console.page import (
     SHORTCUTS,
@@ -181,6 +182,7 @@ def login():
         message = i18n.t("console.sign_in_failed", language(), free=guard().policy.free_failures)
         return _login_page(401, message, username.strip()[:64])
     sessions().revoke(session.get(SESSION_KEY))  # signing in again ends the previous sign-in
+    target = after_sign_in_target(officer.role)  # an admin page that sent a manager here
     _fresh_session()
     session.update(
         officer=officer.username,
@@ -189,7 +191,7 @@ def login():
         signed_in_at=int(services().clock.now().timestamp()),
     )
     session[SESSION_KEY] = officer.session_token
-    response = redirect(url_for("console.choose_counter"), 303)
+    response = redirect(target or url_for("console.choose_counter"), 303)
     if officer.browser_token:
         response.set_cookie(
             BROWSER_COOKIE,

@@ -43,7 +43,7 @@ def test_every_failure_waits_and_counts_but_a_success_does_not(guard, app, waits
     assert waits == [0.5, 0.5]
     assert account(app, "ani").failed_logins == 1
     signed = guard.sign_in("ani", PASSWORD)
-    assert (signed.username, signed.role, signed.site) == ("ani", "officer", "PRE")
+    assert (signed.username, signed.role, signed.site) == ("ani", "petugas", "PRE")
     assert waits == [0.5, 0.5]
     assert account(app, "ani").failed_logins == 0
 
