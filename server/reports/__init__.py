@@ -6,3 +6,10 @@ statement, ``tables.py``/``exports.py``/``pdf.py`` shape them, ``command.py`` is
 ``sahaja-server report``. Nothing is imported here: the command-line parser imports
 ``arguments.py`` before gevent patches the standard library.
 """
+
+
+def init_app(app) -> None:
+    """Register ``/admin/reports`` (called by ``server.app.create_app`` after the admin web)."""
+    from server.reports.views import bp
+
+    app.register_blueprint(bp)
