@@ -28,7 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, NamedTuple
 
 from sahaja import protocol as p
 
@@ -36,23 +36,47 @@ PERIODS: tuple[str, ...] = ("day", "week", "month")
 QUANTILES: dict[str, float] = {"median": 0.5, "p90": 0.9}
 
 
-@dataclass(frozen=True)
-class TicketFacts:
-    """What a report needs to know about one ticket."""
+class TicketFacts(NamedTuple):
+    """What a report needs to know about one ticket. Instants are POSIX seconds (UTC), as
+    the loader reads them from SQL without building a datetime per value."""
 
     site: str
-    day: date
+    day: date  # the ticket's office-local day
     issued_service: str
     service: str  # where it ended (differs from issued_service after a transfer)
     status: str
-    issued_at: datetime
-    first_call_at: datetime | None = None
+    issued_at: float
+    first_call_at: float | None = None
     service_seconds: float | None = None
     counter: str | None = None  # the counter that called it last (and finished it if served)
     finished_by: str | None = None  # the officer who finished it; None for a button box
     transferred: bool = False
-    estimated_call_at: datetime | None = None
-    document_ready_at: datetime | None = None
+    estimated_call_at: float | None = None
+    document_ready_at: float | None = None
+
+
+class LocalTime:
+    """Office-local day and hour of POSIX instants, cached per quarter hour (every time
+    zone's offset is a multiple of 15 minutes), so a month of tickets costs a few hundred
+    conversions, not one per ticket."""
+
+    QUARTER = 900
+
+    def __init__(self, tz: tzinfo) -> None:
+        self.tz = tz
+        self._cache: dict[int, tuple[date, int]] = {}
+
+    def of(self, instant: float) -> tuple[date, int]:
+        key = int(instant // self.QUARTER)
+        found = self._cache.get(key)
+        if found is None:
+            local = datetime.fromtimestamp(key * self.QUARTER, self.tz)
+            found = self._cache[key] = (local.date(), local.hour)
+        return found
+
+
+def posix(instant: datetime) -> float:
+    return instant.timestamp()
 
 
 # --- the percentile method -------------------------------------------------------------------
@@ -78,10 +102,6 @@ def spread(values: Sequence[float]) -> dict[str, float | None]:
         value = percentile(values, q)
         out[name] = None if value is None else round(value, 1)
     return out
-
-
-def minutes(seconds: float) -> float:
-    return seconds / 60.0
 
 
 # --- periods ---------------------------------------------------------------------------------
@@ -118,32 +138,39 @@ class Tally:
     estimate_errors: list[float] = field(default_factory=list)  # minutes
     documents_same_day: int = 0
 
-    def count(self, t: TicketFacts, tz: tzinfo) -> None:
+    def count(self, t: TicketFacts, local: LocalTime) -> None:
         """The per-ticket rules: everything but the service time."""
         self.issued += 1
-        if t.status == p.STATUS_FINISHED:
+        status = t.status
+        if status == p.STATUS_FINISHED:
             self.served += 1
-            if t.document_ready_at is not None and t.document_ready_at.astimezone(tz).date() == (
-                t.day
-            ):
+            if t.document_ready_at is not None and local.of(t.document_ready_at)[0] == t.day:
                 self.documents_same_day += 1
-        elif t.status == p.STATUS_NO_SHOW:
+        elif status == p.STATUS_NO_SHOW:
             self.no_show += 1
-        elif t.status == p.STATUS_VOIDED:
+        elif status == p.STATUS_VOIDED:
             self.voided += 1
-        elif t.status == p.STATUS_EXPIRED:
+        elif status == p.STATUS_EXPIRED:
             self.expired += 1
         if t.transferred:
             self.transferred += 1
         if t.first_call_at is not None:
-            self.waits.append(minutes((t.first_call_at - t.issued_at).total_seconds()))
+            self.waits.append((t.first_call_at - t.issued_at) / 60.0)
             if t.estimated_call_at is not None:
-                error = abs((t.first_call_at - t.estimated_call_at).total_seconds())
-                self.estimate_errors.append(minutes(error))
+                self.estimate_errors.append(abs(t.first_call_at - t.estimated_call_at) / 60.0)
+
+    def merge(self, other: Tally) -> None:
+        """Add ``other``'s counts and samples (a site's total from its services)."""
+        for name in ("issued", "served", "no_show", "voided", "transferred", "expired"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.documents_same_day += other.documents_same_day
+        self.waits += other.waits
+        self.service_times += other.service_times
+        self.estimate_errors += other.estimate_errors
 
     def add_service_time(self, t: TicketFacts) -> None:
         if t.status == p.STATUS_FINISHED and t.service_seconds is not None:
-            self.service_times.append(minutes(t.service_seconds))
+            self.service_times.append(t.service_seconds / 60.0)
 
     def figures(self, *, estimates: bool, documents: bool) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -182,21 +209,27 @@ def site_figures(
     by_service: dict[str, Tally] = {s: Tally() for s in services}
     by_counter: dict[str, Tally] = {c: Tally() for c in counters}
     by_officer: dict[str, Tally] = {}
-    total = Tally()
+    local = LocalTime(tz)
     arrivals: Counter[int] = Counter()
+    finished = p.STATUS_FINISHED
     for t in facts:
-        by_service.setdefault(t.issued_service, Tally()).count(t, tz)
+        tally = by_service.get(t.issued_service)
+        if tally is None:
+            tally = by_service[t.issued_service] = Tally()
+        tally.count(t, local)
+        arrivals[local.of(t.issued_at)[1]] += 1
+        if t.status != finished:
+            continue
         by_service.setdefault(t.service, Tally()).add_service_time(t)
-        total.count(t, tz)
-        total.add_service_time(t)
-        arrivals[t.issued_at.astimezone(tz).hour] += 1
-        if t.status == p.STATUS_FINISHED:
-            if t.counter is not None:
-                by_counter.setdefault(t.counter, Tally()).add_service_time(t)
-                by_counter[t.counter].served += 1
-            if t.finished_by is not None:
-                by_officer.setdefault(t.finished_by, Tally()).add_service_time(t)
-                by_officer[t.finished_by].served += 1
+        if t.counter is not None:
+            by_counter.setdefault(t.counter, Tally()).add_service_time(t)
+            by_counter[t.counter].served += 1
+        if t.finished_by is not None:
+            by_officer.setdefault(t.finished_by, Tally()).add_service_time(t)
+            by_officer[t.finished_by].served += 1
+    total = Tally()
+    for tally in by_service.values():
+        total.merge(tally)
     return {
         "site": site,
         "services": [
