@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from counter.controller import ActionResult, CounterBox
 from counter.settings import BoxSettings, ButtonPins, SettingsError, load_settings
+from devicelink.health import software_version, uptime_seconds
 from sahaja import i18n
 
 if TYPE_CHECKING:
@@ -122,6 +123,10 @@ def health_report(box: CounterBox) -> HealthReport:
         "printer": "unknown",  # a box has no printer
         "last_ticket": state.current_number,
         "detail": f"counter {box.counter}; light {state.signal.value}",
+        "version": software_version(),
+        "uptime_seconds": uptime_seconds(),
+        "audio": "none",  # a box makes no sound
+        "voice_pack": "none",
     }
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
+from importlib import metadata
 from typing import Any
 
 import requests
@@ -21,6 +23,21 @@ from sahaja.protocol import HealthReport
 log = logging.getLogger(__name__)
 
 HEALTH_PATH = "/devices/me/health"
+STARTED = time.monotonic()  # when this device program started (for ``uptime_seconds``)
+
+
+def software_version() -> str:
+    """The installed Sahaja Lekat version, as every health report carries it."""
+    try:
+        return metadata.version("sahaja-lekat")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def uptime_seconds(now: float | None = None) -> float:
+    return round((time.monotonic() if now is None else now) - STARTED, 1)
+
+
 DETAIL_MAX = 200  # the server keeps this many characters of ``detail``
 
 

@@ -18,6 +18,7 @@ from typing import Protocol
 
 import pygame
 
+from devicelink.health import software_version, uptime_seconds
 from display import network
 from display.announce import Announcer
 from display.render import BoardRenderer
@@ -52,6 +53,7 @@ class Board:
         fps: int = 30,
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], datetime] = lambda: datetime.now(UTC),
+        voice_clips: int = 0,
     ) -> None:
         self.state = state
         self.renderer = renderer
@@ -62,6 +64,8 @@ class Board:
         self.clock = clock
         self.wall = wall
         self.running = True
+        self.voice_clips = voice_clips  # clips in the voice pack (health: all decoded?)
+        self.voice_failures = 0  # announcements that lacked a clip
         self.frames = 0  # frames that repainted something (for the benchmark)
         # the last SPOKEN_KEPT announcements made, oldest first (tests, logs)
         self.spoken: deque[tuple[Call, list[str]]] = deque(maxlen=SPOKEN_KEPT)
@@ -72,6 +76,7 @@ class Board:
         calls: list[Call] = []
         if kind == protocol.SNAPSHOT:
             calls = s.apply_snapshot(payload, now, self.wall())
+            self.renderer.set_running_text(s.running_text)
         elif kind == protocol.TICKET_CALLED:
             calls = s.apply_call(payload, now)
         elif kind == protocol.QUEUE_CHANGED:
@@ -111,13 +116,32 @@ class Board:
             "printer": "unknown",  # a board has no printer
             "last_ticket": current.number if current else None,
             "detail": detail,
+            "version": software_version(),
+            "uptime_seconds": uptime_seconds(),
+            "audio": "off" if player is None else "ok",
+            "voice_pack": self.voice_pack_state(),
         }
+
+    def voice_pack_state(self) -> str:
+        """ "failed" when clips of the pack could not be decoded or an announcement lacked
+        clips (numbers are then not called aloud in full); "none" without sound."""
+        player = self.player
+        if player is None:
+            return "none"
+        loaded = getattr(player, "loaded", None)
+        if self.voice_failures or (
+            self.voice_clips and loaded is not None and loaded < self.voice_clips
+        ):
+            return "failed"
+        return "ok"
 
     def speak(self, call: Call) -> None:
         clips = self.announcer.compose(call.number, call.counter_number, call.kind)
         self.spoken.append((call, clips))
         if self.player is not None:
-            self.player.announce(clips)
+            said = self.player.announce(clips)
+            if getattr(said, "skipped", ()):
+                self.voice_failures += 1  # reported as a failed voice pack (health)
 
     def drain(self) -> int:
         """Everything the worker queued since the last frame, in arrival order."""

@@ -167,10 +167,13 @@ def run_board(settings: Settings) -> int:
     pygame.display.set_caption("Sahaja Lekat")
     pygame.mouse.set_visible(False)
     player = None
+    voice_clips = 0
     if settings.sound:
         from hardware.audio import MixerPlayer
 
-        player = MixerPlayer(VoicePack.load(settings.voice_pack).clips, volume=settings.volume)
+        pack = VoicePack.load(settings.voice_pack)
+        voice_clips = len(pack.clips)
+        player = MixerPlayer(pack.clips, volume=settings.volume)
         player.open()
     from datetime import timedelta
 
@@ -188,7 +191,15 @@ def run_board(settings: Settings) -> int:
         ticker_speed=settings.running_text_speed,
     )
     inbox: queue.Queue = queue.Queue()
-    board = Board(state, renderer, settings.announcer(), player, inbox, fps=settings.fps)
+    board = Board(
+        state,
+        renderer,
+        settings.announcer(),
+        player,
+        inbox,
+        fps=settings.fps,
+        voice_clips=voice_clips,
+    )
     link = BoardLink(settings.server, settings.token, inbox, post_wake)
     link.start()
     health = HealthReporter(

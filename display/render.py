@@ -93,7 +93,10 @@ class BoardRenderer:
         self.layout: Layout = compute_layout(*size)
         self.placed: dict[str, Placed] = {}
         self._keys: dict[str, object] = {}
-        self.running_text = running_text if running_text is not None else self.t("running_text")
+        self.default_running_text = (
+            running_text if running_text is not None else self.t("running_text")
+        )
+        self.running_text = self.default_running_text
         self._ticker_speed = ticker_speed * self.layout.height / 1080
         self._ticker_surface: pygame.Surface | None = None
         self._regions: dict[str, tuple[Callable, Callable]] = {
@@ -477,6 +480,13 @@ class BoardRenderer:
                 tight=True,
                 center=(box.centerx, (top + box.bottom) // 2),
             )
+
+    def set_running_text(self, text: str | None) -> None:
+        """The office's running text from the server (None: this board's default)."""
+        wanted = text or self.default_running_text
+        if wanted != self.running_text:
+            self.running_text = wanted
+            self._ticker_surface = None
 
     def _ticker_key(self, f: _Frame) -> object:
         return int(self._ticker_x(f.now)) if self.running_text else None

@@ -79,6 +79,7 @@ class BoardState:
     recent: list[Call] = field(default_factory=list)  # newest first
     services: list[ServiceLine] = field(default_factory=list)
     remaining: int | None = None
+    running_text: str | None = None  # the office's running text (admin pages); None: default
     clock_offset: timedelta = timedelta(0)  # server clock minus this machine's clock
     version: int = 0  # bumped on every change: the renderer redraws when it moves
     _announced: deque[tuple[int, str, bool]] = field(default_factory=lambda: deque(maxlen=500))
@@ -93,6 +94,7 @@ class BoardState:
         self.site_name = snap.get("site_name", self.site_name)
         self.open_now = snap.get("open_now")
         self.hours_today = snap.get("hours_today")
+        self.running_text = snap.get("running_text")
         self.counters = {}
         for info in sorted(snap.get("counters", []), key=lambda c: c.get("number", 0)):
             cur = info.get("current")

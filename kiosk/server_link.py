@@ -19,7 +19,7 @@ from typing import Any
 
 import requests
 
-from devicelink.health import HEALTH_PATH
+from devicelink.health import HEALTH_PATH, software_version, uptime_seconds
 from devicelink.http import api_url, device_session
 from devicelink.link import DeviceLink, LinkState
 from kiosk import messages as m
@@ -200,7 +200,12 @@ class ServerLink:
 
     def _health(self, cmd: m.SendHealth) -> None:
         try:
-            resp = self._call("POST", HEALTH_PATH, asdict(cmd))
+            body = {
+                **asdict(cmd),
+                "version": software_version(),
+                "uptime_seconds": uptime_seconds(),
+            }
+            resp = self._call("POST", HEALTH_PATH, body)
         except RETRYABLE:
             self._set_reachable(False)
             return

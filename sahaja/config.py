@@ -21,6 +21,7 @@ _HOURS_RE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 _CODE_RE = re.compile(r"^[A-Za-z0-9_]{1,16}$")
 _TIME_RE = re.compile(r"^(\d{2}):(\d{2})$")
 DEFAULT_BREAK_NAME = "Istirahat"
+RUNNING_TEXT_MAX = 300  # characters of a board's running text (one line)
 
 
 class ConfigError(ValueError):
@@ -95,6 +96,7 @@ class Site:
     breaks: tuple[Break, ...] = ()  # counters do not call during these
     issue_during_breaks: bool = True  # the kiosk keeps issuing through a break
     kiosk_opens_minute: int | None = None  # issuing starts here; None: at opening time
+    running_text: str | None = None  # the board's ticker; None: the board's own default text
 
     def counter(self, code: str) -> Counter | None:
         return next((c for c in self.counters if c.code == code or c.id == code), None)
@@ -338,6 +340,7 @@ class _Parser:
             breaks = self.breaks(default_breaks, "breaks", hours, only_open_days=True)
         during = self.get(item, "issue_during_breaks", path, bool, True)
         kiosk_opens = self.kiosk_opens(item, path, hours)
+        running_text = self.running_text(item, path)
         return Site(
             code,
             name,
@@ -350,7 +353,18 @@ class _Parser:
             breaks,
             during,
             kiosk_opens,
+            running_text,
         )
+
+    def running_text(self, item: dict[str, Any], path: str) -> str | None:
+        text = self.get(item, "running_text", path, str, None)
+        if text is None or not text.strip():
+            return None
+        if len(text) > RUNNING_TEXT_MAX or any(ord(ch) < 32 for ch in text):
+            raise self.fail(
+                f"{path}.running_text", f"one line of at most {RUNNING_TEXT_MAX} characters"
+            )
+        return text.strip()
 
     def time(self, table: dict[str, Any], key: str, path: str) -> int:
         """A "HH:MM" value as minutes after local midnight ("24:00" allowed)."""

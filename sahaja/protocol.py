@@ -134,6 +134,10 @@ CLOSED_KINDS: tuple[str, ...] = (
 
 PrinterState = Literal["ok", "near_end", "out", "offline", "unknown"]
 PRINTER_STATES: tuple[str, ...] = ("ok", "near_end", "out", "offline", "unknown")
+# A board's sound (health ``audio``) and voice pack (``voice_pack``): "failed" raises an alert
+# on the admin devices page and the console of the site; devices without one say "none".
+AUDIO_STATES: tuple[str, ...] = ("ok", "failed", "off", "none", "unknown")
+VOICE_PACK_STATES: tuple[str, ...] = ("ok", "failed", "none", "unknown")
 
 # --- Ticket numbers and status codes -----------------------------------------------------
 # A number is the service's prefix letter and a 3-digit sequence per site, service and day.
@@ -203,6 +207,10 @@ ERROR_STATUS: dict[str, int] = {
     ERR_INTERNAL: 500,
 }
 ERROR_CODES: tuple[str, ...] = tuple(ERROR_STATUS)
+# The refusal of a configuration change that would break today's queue (admin pages, CLI;
+# not an API error of devices): removing a busy site, service or counter, a quota below today's
+# issued count, a re-lettered service that issued numbers today.
+CONFIG_REFUSED = "config_refused"
 # 503 at the Engine.IO handshake: this server process holds as many live connections (or
 # unauthenticated ones) as it is configured to; the client retries later (Retry-After)
 ERR_TOO_MANY_CONNECTIONS = "too_many_connections"
@@ -319,6 +327,7 @@ class SnapshotPayload(TypedDict):
     counters: list[CounterInfo]
     recent_calls: list[CallPayload]  # newest first
     counter: str | None  # for a counter client: its own counter id
+    running_text: str | None  # the board's ticker set by the office (admin); None: default
 
 
 class ReprintPayload(TypedDict):
@@ -340,6 +349,11 @@ class HealthReport(TypedDict, total=False):
     printer: str  # one of PRINTER_STATES
     last_ticket: str | None
     detail: str | None
+    # issue 11 (all optional, older devices omit them):
+    version: str | None  # the device software's version
+    uptime_seconds: float | None  # since the device program started
+    audio: str  # one of AUDIO_STATES (boards)
+    voice_pack: str  # one of VOICE_PACK_STATES (boards)
 
 
 def estimate_bounds(ticket: Any) -> tuple[str, str] | None:

@@ -267,6 +267,20 @@ def device_health():
     }
     if report["printer"] not in p.PRINTER_STATES:
         raise errors.malformed("printer", f"must be one of {', '.join(p.PRINTER_STATES)}")
+    for name, states in (("audio", p.AUDIO_STATES), ("voice_pack", p.VOICE_PACK_STATES)):
+        value = field(body, name, str, required=False)
+        if value is not None and value not in states:
+            raise errors.malformed(name, f"must be one of {', '.join(states)}")
+        if value is not None:
+            report[name] = value
+    version = field(body, "version", str, required=False, nullable=True)
+    if version is not None:
+        report["version"] = version[:40]
+    uptime = body.get("uptime_seconds")
+    if uptime is not None:
+        if isinstance(uptime, bool) or not isinstance(uptime, int | float) or not uptime >= 0:
+            raise errors.malformed("uptime_seconds", "expected a number of seconds, 0 or more")
+        report["uptime_seconds"] = float(min(uptime, 1e12))
     if report["detail"] is not None:
         report["detail"] = report["detail"][:200]
     now = svc.clock.now()

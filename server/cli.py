@@ -83,6 +83,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         start_checkpointer(app)
         start_announcer(app)
         watch_revocations(app, socketio)
+        from server.admin.live_config import watch_config
+
+        watch_config(app, socketio)
         watch_unauthenticated(socketio, float(app.config["LIVE_AUTH_SECONDS"]))
         relay = services(app).relay
         if relay is not None:
@@ -104,11 +107,41 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cli_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"[:80]
+    except (OSError, KeyError):  # no user name in this environment
+        return "cli"
+
+
+def _audit(accounts, kind: str, detail: str, site: str | None) -> None:
+    """An admin change made on the command line, in the audit log like the admin pages'."""
+    from server.admin.config_store import record_change
+
+    with accounts.db.writing() as s:
+        record_change(
+            s,
+            actor=_cli_actor(),
+            kind=kind,
+            detail=detail,
+            now=SystemClock().now(),
+            tz=accounts.config.tz,
+            site=site,
+        )
+
+
 def cmd_device(args: argparse.Namespace) -> int:
     accounts = _accounts(args)
     now = SystemClock().now()
+    if args.device_cmd == "revoke":
+        site = next((d["site"] for d in accounts.list_devices() if d["name"] == args.name), None)
+        accounts.revoke_device(args.name, now)
+        _audit(accounts, "device_revoke", args.name, site)
+        print(f"revoked {args.name}")
+        return 0
     if args.device_cmd == "add":
         token = accounts.add_device(args.name, args.site, args.role, args.counter, now)
+        _audit(accounts, "device_add", f"{args.name} ({args.role})", args.site)
         print(token)
         print(
             f"(shown once) token of {args.role} device {args.name!r} at {args.site}",
@@ -117,9 +150,6 @@ def cmd_device(args: argparse.Namespace) -> int:
     elif args.device_cmd == "list":
         for d in accounts.list_devices():
             print(json.dumps(d, ensure_ascii=False))
-    elif args.device_cmd == "revoke":
-        accounts.revoke_device(args.name, now)
-        print(f"revoked {args.name}")
     return 0
 
 
@@ -139,16 +169,45 @@ def cmd_user(args: argparse.Namespace) -> int:
     role = {"admin": "admin", "officer": "petugas"}.get(args.command) or args.role
     if args.user_cmd == "reset":
         accounts.reset_password(args.user, _password(args), SystemClock().now())
+        _audit(accounts, "user_reset", args.user, None)
         print(f"password of {args.user!r} set; sign-in lock cleared; console sessions ended")
         return 0
     if args.user_cmd in ("lock", "unlock"):
         accounts.set_locked(args.user, args.user_cmd == "lock", SystemClock().now())
+        _audit(accounts, f"user_{args.user_cmd}", args.user, None)
         done = "locked; console sessions ended" if args.user_cmd == "lock" else "unlocked"
         print(f"{args.user!r} {done}")
         return 0
     site = getattr(args, "site", None)
     accounts.add_user(args.user, _password(args), role, site, SystemClock().now())
+    _audit(accounts, "user_add", f"{args.user} ({staff_role(role)})", site)
     print(f"{staff_role(role)} {args.user!r} added")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    """``config export FILE`` writes the running config's TOML exactly as stored;
+    ``config import FILE`` validates one and makes it the running config (a new version that
+    every running server process picks up within seconds), refused if it would break today's
+    queue."""
+    from server.admin.config_store import current_text
+    from server.setup import read_config_text, store_config_text, stored_config
+
+    db = _db(args)
+    if args.config_cmd == "export":
+        stored_config(db)  # NotInitialised: one clear line
+        text, version = current_text(db)
+        if args.file == "-":
+            sys.stdout.write(text)
+        else:
+            Path(args.file).write_text(text, encoding="utf-8")
+            print(f"config version {version} written to {args.file}", file=sys.stderr)
+        return 0
+    stored_config(db)
+    text, source = read_config_text(args.file)
+    store_config_text(db, text, source, SystemClock().now(), actor="cli:config import")
+    _, version = current_text(db)
+    print(f"config imported from {args.file}: running version {version}")
     return 0
 
 
@@ -290,6 +349,16 @@ def build_parser() -> argparse.ArgumentParser:
         p_unlock = usub.add_parser("unlock", help="let a locked user sign in again")
         p_unlock.add_argument("user")
         p_u.set_defaults(func=cmd_user)
+
+    p_cfg = sub.add_parser("config", help="export or import the office config (TOML)")
+    csub = p_cfg.add_subparsers(dest="config_cmd", required=True)
+    p_exp = csub.add_parser("export", help="write the running config to FILE ('-': stdout)")
+    p_exp.add_argument("file")
+    p_imp = csub.add_parser(
+        "import", help="validate FILE and make it the running config (applies live)"
+    )
+    p_imp.add_argument("file")
+    p_cfg.set_defaults(func=cmd_config)
 
     p_sim = sub.add_parser(
         "simulate", help="run a simulated office day and print its estimate accuracy as JSON"

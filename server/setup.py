@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from sahaja import protocol as p
 from sahaja.config import Config, ConfigError, default_config_text, parse_config
-from sahaja.core.calendar import local_day
 from server.database import Database
 from server.migrate import upgrade
-from server.models import Device, OfficeConfig, Ticket
+from server.models import OfficeConfig, OfficeConfigVersion
 
 
 class NotInitialised(RuntimeError):
@@ -30,62 +28,39 @@ def read_config_text(config_path: str | Path | None) -> tuple[str, str]:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
 
 
-def init_database(db: Database, config_path: str | Path | None, now: datetime) -> Config:
+def init_database(
+    db: Database, config_path: str | Path | None, now: datetime, actor: str = "cli:init"
+) -> Config:
     """Migrate the schema to head and store the (validated) config; tickets are kept.
 
-    A new config may not pull the ground from under today's queue: it is refused when it drops
-    a site or service that still has open tickets or active devices, or re-letters a service
-    that already issued numbers today (the numbers would collide).
+    A new config may not pull the ground from under today's queue
+    (``sahaja.core.config_change``): it is refused when it drops a site or service that still
+    has open tickets or active devices, lowers a quota below today's issued count, or
+    re-letters a service that already issued numbers today (the numbers would collide). A
+    changed text becomes a new config version (history and audit kept, server/admin/).
     """
     text, source = read_config_text(config_path)
+    return store_config_text(db, text, source, now, actor)
+
+
+def store_config_text(db: Database, text: str, source: str, now: datetime, actor: str) -> Config:
+    """``init --config`` and ``config import``: validate ``text`` and make it the running
+    config (a new version when it differs); every server process picks it up live."""
+    from server.admin.config_store import change_config
+
     config = parse_config(text, source=source)
     upgrade(db.write_engine)
     with db.writing() as s:
-        row = s.get(OfficeConfig, 1)
-        if row is not None:
-            _check_compatible(s, parse_config(row.text, "stored config"), config, now)
-            row.text = text
-            row.loaded_at = now
-        else:
-            s.add(OfficeConfig(id=1, text=text, loaded_at=now))
-    return config
-
-
-def _check_compatible(session, old: Config, new: Config, now: datetime) -> None:
-    today = local_day(now, new.tz)
-    problems: list[str] = []
-    open_tickets = session.execute(
-        select(Ticket.site, Ticket.service, func.count())
-        .where(Ticket.status.in_(p.OPEN_STATUSES))
-        .group_by(Ticket.site, Ticket.service)
-    ).all()
-    for site, service, n in open_tickets:
-        if site not in new.sites:
-            problems.append(f"site {site} is removed but has {n} open ticket(s)")
-        elif service not in new.sites[site].services:
-            problems.append(f"service {service} is removed at {site} but has {n} open ticket(s)")
-    devices = session.execute(
-        select(Device.name, Device.site, Device.counter_id).where(Device.revoked_at.is_(None))
-    ).all()
-    for name, site, counter_id in devices:
-        if site not in new.sites:
-            problems.append(f"site {site} is removed but device {name!r} is active (revoke it)")
-        elif counter_id and new.counter(counter_id) is None:
-            problems.append(f"counter {counter_id} is removed but device {name!r} is active")
-    used_today = session.scalars(
-        select(Ticket.issued_service).where(Ticket.day == today).distinct()
-    ).all()
-    for code in used_today:
-        before, after = old.services.get(code), new.services.get(code)
-        if before and after and before.prefix != after.prefix:
-            problems.append(
-                f"service {code} changes prefix {before.prefix}->{after.prefix} "
-                "after issuing numbers today (change it after closing time)"
+        if s.get(OfficeConfig, 1) is None:
+            s.add(OfficeConfig(id=1, text=text, loaded_at=now, version=1))
+            s.add(
+                OfficeConfigVersion(
+                    version=1, text=text, created_at=now, created_by=actor, summary=source
+                )
             )
-    if problems:
-        raise ConfigError(
-            "refused, today's queue depends on the current config: " + "; ".join(problems)
-        )
+            return config
+    change_config(db, lambda _old: text, actor=actor, summary=source, now=now, source=source)
+    return config
 
 
 def stored_config(db: Database) -> Config:

@@ -50,5 +50,19 @@ class QueueStore:
         self.announce_ready = self.writes.announce_ready
         self.roll_over = self.writes.roll_over
 
+    def reconfigure(self, config: Config) -> None:
+        """Serve ``config`` from now on: a new version saved in the admin pages or imported
+        (server/admin/live_config.py); forecasts made under the old one are dropped."""
+        from server.closed_days import site_holidays
+
+        self.config = config
+        self.base.config = config
+        self.base.tz = config.tz
+        self.base.holidays = site_holidays(config)
+        for part in (self.views, self.writes):
+            part.config = config
+            part.tz = config.tz
+        self.views._forecasts.clear()
+
 
 __all__ = ["Emission", "Outcome", "QueueStore", "QueueViews", "QueueWrites"]

@@ -108,6 +108,7 @@ class QueueViews:
             "counters": view["counters"],
             "recent_calls": calls,
             "counter": counter_id,
+            "running_text": site.running_text,
         }
 
     def queue_event(self, site_code: str) -> Emission:

@@ -20,7 +20,10 @@ USERS = {
 
 
 def text(key: str, lang: str = "id", **params: object) -> str:
-    return i18n.t(f"admin.{key}", lang, **params)
+    """An admin text as an HTML page shows it (escaped)."""
+    from markupsafe import escape
+
+    return str(escape(i18n.t(f"admin.{key}", lang, **params)))
 
 
 def form_token(html: str) -> str:

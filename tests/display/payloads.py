@@ -110,6 +110,7 @@ def snapshot(
     *,
     waiting: dict[str, int] | None = None,
     timezone: str = "Asia/Jakarta",
+    running_text: str | None = None,
 ) -> p.SnapshotPayload:
     current: dict[str, p.TicketPayload] = {}
     for c in reversed(recent):  # oldest first: the newest call wins the counter
@@ -134,6 +135,7 @@ def snapshot(
         "counters": [counter_info(i, current.get(f"PRE-L{i}")) for i in range(1, counters + 1)],
         "recent_calls": recent,
         "counter": None,
+        "running_text": running_text,
     }
 
 
