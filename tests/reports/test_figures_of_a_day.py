@@ -76,12 +76,6 @@ def test_counters_officers_and_arrivals(driven):
     assert pre["arrivals_per_hour"] == [{"hour": 8, "issued": 4}, {"hour": 9, "issued": 2}]
 
 
-def test_estimates_and_documents_are_null_without_their_columns(driven):
-    [pre] = report_of(driven.app)["sites"]
-    assert pre["total"]["estimate_error_minutes"] is None
-    assert pre["total"]["documents_same_day"] is None
-
-
 def test_a_range_sums_its_days_and_other_sites_are_listed(driven):
     report = report_of(driven.app, DAY, NEXT_DAY, site=None)
     sites = rows_by(report["sites"], "site")

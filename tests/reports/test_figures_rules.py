@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from server.reports.data import build_report, optional_columns
 from server.reports.figures import percentile, period_range, spread
@@ -50,13 +50,44 @@ def test_periods():
         period_range("year", wed)
 
 
+OPTIONAL = ("estimated_call_at", "document_ready_at")
+
+
+def ticket_columns(engine) -> set[str]:
+    return {c["name"] for c in inspect(engine).get_columns("ticket")}
+
+
 def add_optional_columns(engine) -> None:
-    """What migrations 0009 (documents) and 0010 (estimates) add to the ticket table."""
+    """What migrations 0009 (documents) and 0010 (estimates) add to the ticket table, unless
+    this database already has them (once those branches are merged)."""
     kind = "TIMESTAMP WITH TIME ZONE" if engine.dialect.name == "postgresql" else "DATETIME"
+    present = ticket_columns(engine)
     with engine.begin() as conn:
-        for name in ("estimated_call_at", "estimate_from", "estimate_to", "document_ready_at"):
-            conn.execute(text(f"ALTER TABLE ticket ADD COLUMN {name} {kind}"))
-        conn.execute(text("ALTER TABLE ticket ADD COLUMN document_stage VARCHAR(16)"))
+        for name in OPTIONAL:
+            if name not in present:
+                conn.execute(text(f"ALTER TABLE ticket ADD COLUMN {name} {kind}"))
+
+
+def drop_optional_columns(engine) -> None:
+    """A database from before migrations 0009 and 0010 (the day is driven already)."""
+    present = ticket_columns(engine)
+    with engine.begin() as conn:
+        for name in OPTIONAL:
+            if name in present:
+                conn.execute(text(f"ALTER TABLE ticket DROP COLUMN {name}"))
+
+
+def test_estimates_and_documents_are_null_without_their_columns(driven):
+    svc = driven.app.extensions["sahaja"]
+    engine = svc.db.write_engine
+    drop_optional_columns(engine)
+    cols = optional_columns(engine)
+    assert (cols.estimates, cols.documents) == (False, False)
+    [pre] = build_report(engine, svc.config, DAY, DAY, "PRE")["sites"]
+    assert pre["total"]["estimate_error_minutes"] is None
+    assert pre["total"]["documents_same_day"] is None
+    assert all(row["estimate_error_minutes"] is None for row in pre["services"])
+    assert pre["total"]["issued"] == 6  # the rest is unchanged
 
 
 def stamp(engine, value: datetime) -> str | datetime:
@@ -68,7 +99,6 @@ def stamp(engine, value: datetime) -> str | datetime:
 def test_estimate_error_and_documents_when_their_columns_exist(driven):
     svc = driven.app.extensions["sahaja"]
     engine = svc.db.write_engine
-    assert optional_columns(engine).estimates is False
     add_optional_columns(engine)
     cols = optional_columns(engine)
     assert (cols.estimates, cols.documents) == (True, True)
