@@ -136,6 +136,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
     from server import admin
 
     admin.init_app(app)
+    from server import reports
+
+    reports.init_app(app)
     trust_proxies(app)
     return app
 

@@ -336,6 +336,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Figures of a range of days as JSON, CSV, XLSX or a printable PDF (docs/admin.md)."""
+    from server.reports import command
+
+    return command.run(args, _db(args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sahaja-server", description="Sahaja Lekat queue server (Dukcapil Kabupaten Kediri)."
@@ -468,6 +475,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_sim.add_argument("--seed", type=int, default=0, help="seed of the status codes")
     p_sim.add_argument("--tickets-csv", help="write one row per ticket to this CSV file")
     p_sim.set_defaults(func=cmd_simulate)
+
+    from server.reports.arguments import add_parser as add_report_parser
+
+    add_report_parser(sub).set_defaults(func=cmd_report)
     return parser
 
 
@@ -483,13 +494,21 @@ def main(argv: list[str] | None = None) -> int:
     from server.accounts import AccountError
     from server.backup import BackupError
     from server.logging_setup import FORMAT_ENV, configure
+    from server.reports.arguments import ReportError
     from server.setup import NotInitialised
     from server.simulation.scenario import ScenarioError
 
     os.environ[FORMAT_ENV] = configure(args.log_format)  # worker processes log alike
     try:
         return args.func(args)
-    except (ConfigError, AccountError, NotInitialised, ScenarioError, BackupError) as exc:
+    except (
+        ConfigError,
+        AccountError,
+        NotInitialised,
+        ScenarioError,
+        BackupError,
+        ReportError,
+    ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (ArgumentError, NoSuchModuleError) as exc:
