@@ -306,7 +306,8 @@ class ServiceCounts(TypedDict):
     prefix: str
     issued: int  # tickets counted against the quota today (voided ones are not)
     name_en: str
-    remaining: int  # under the site's and the service's quota
+    remaining: int  # walk-in tickets left under the site's and the service's quota
+    held: int  # places held for online bookings not checked in yet (window not over)
     waiting: int
     # for a ticket taken now (sahaja.core.forecast.wait_for_new_ticket); None when the site
     # does not call today

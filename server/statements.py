@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from sahaja import protocol as p
 from sahaja.core.tickets import WaitingTicket
-from server.models import Action, ServiceDay, SiteDay, Ticket, UTCDateTime
+from server.models import Action, Booking, ServiceDay, SiteDay, Ticket, UTCDateTime
 
 
 class Statements:
@@ -39,6 +39,17 @@ class Statements:
             select(SiteDay.day, SiteDay.issued, SiteDay.call_count)
             .where(SiteDay.site == site, SiteDay.day == day)
             .with_for_update()
+        )
+        # places held for bookings of the day not checked in yet whose window is not over
+        self.held_for_bookings = (
+            select(Booking.service, func.count())
+            .where(
+                Booking.site == site,
+                Booking.day == day,
+                Booking.status == p.BOOKING_BOOKED,
+                Booking.window_end > bindparam("now", type_=Booking.__table__.c.window_end.type),
+            )
+            .group_by(Booking.service)
         )
         service = bindparam("service")
         self.service_day_insert = (

@@ -21,18 +21,35 @@ class DayCounts:
     site_issued: int
     service_issued: int
     last_seq: int
+    # places held for online bookings not checked in yet whose window is not over: walk-ins
+    # may not take them (the booking share of the quota "stays for" the booked citizens)
+    site_held: int = 0
+    service_held: int = 0
 
 
-__all__ = ["DayCounts", "Refusal", "check_issue", "remaining"]
+__all__ = ["DayCounts", "Refusal", "check_issue", "held_for_booking", "remaining"]
 
 
-def remaining(site: Site, service: str, site_issued: int, service_issued: int) -> int:
-    """How many more tickets of ``service`` can be issued today (never below zero)."""
-    left = site.daily_quota - site_issued
+def remaining(
+    site: Site,
+    service: str,
+    site_issued: int,
+    service_issued: int,
+    site_held: int = 0,
+    service_held: int = 0,
+) -> int:
+    """How many more walk-in tickets of ``service`` can be issued today (never below zero):
+    the quotas less what was issued and what is held for bookings."""
+    left = site.daily_quota - site_issued - site_held
     cap = site.service_quota.get(service)
     if cap is not None:
-        left = min(left, cap - service_issued)
+        left = min(left, cap - service_issued - service_held)
     return max(left, 0)
+
+
+def held_for_booking(held: int, own_hold: bool) -> int:
+    """The places held for others: a check-in takes the place held for its own booking."""
+    return max(held - 1, 0) if own_hold else held
 
 
 def check_issue(
@@ -53,10 +70,10 @@ def check_issue(
         if closed.until_minute is not None:
             params["until"] = minute_label(closed.until_minute)
         return Refusal(p.ERR_CLOSED, f"server.closed_{closed.kind}", params)
-    if counts.site_issued >= site.daily_quota:
+    if counts.site_issued + counts.site_held >= site.daily_quota:
         return Refusal(p.ERR_QUOTA_EXHAUSTED, "server.quota_exhausted", {"what": site.name})
     cap = site.service_quota.get(service)
-    if cap is not None and counts.service_issued >= cap:
+    if cap is not None and counts.service_issued + counts.service_held >= cap:
         return Refusal(p.ERR_QUOTA_EXHAUSTED, "server.quota_exhausted", {"what": service})
     if counts.last_seq >= MAX_NUMBER:
         return Refusal(p.ERR_NUMBERS_EXHAUSTED, "server.numbers_exhausted", {"service": service})

@@ -304,7 +304,8 @@ class QueueViews:
         conn = session.connection()
         issued = dict(conn.execute(self.q.service_days_of_site, params).all())
         waiting = dict(conn.execute(self.q.waiting_by_service, params).all())
-        site_issued = sum(issued.values())
+        held = dict(conn.execute(self.q.held_for_bookings, {**params, "now": now}).all())
+        site_issued, site_held = sum(issued.values()), sum(held.values())
         new_ticket = self.site_forecast(session, site, now).new_ticket
         out: list[p.ServiceCounts] = []
         for code in site.services:
@@ -318,7 +319,10 @@ class QueueViews:
                     "name_en": svc.name_en,
                     "prefix": svc.prefix,
                     "issued": n,
-                    "remaining": admission.remaining(site, code, site_issued, n),
+                    "remaining": admission.remaining(
+                        site, code, site_issued, n, site_held, held.get(code, 0)
+                    ),
+                    "held": held.get(code, 0),
                     "waiting": waiting.get(code, 0),
                     "estimated_wait_minutes": forecast.minutes_until(now, eta) if eta else None,
                     "estimate_from": iso(eta.earliest, self.tz) if eta else None,
@@ -331,11 +335,12 @@ class QueueViews:
         self, site: Site, day: date, services: list[p.ServiceCounts]
     ) -> p.QueueChangedPayload:
         issued = sum(s["issued"] for s in services)
+        held = sum(s["held"] for s in services)
         return {
             "site": site.code,
             "day": day.isoformat(),
             "issued": issued,
-            "remaining": max(site.daily_quota - issued, 0),
+            "remaining": max(site.daily_quota - issued - held, 0),  # for walk-ins
             "services": services,
         }
 

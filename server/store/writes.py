@@ -87,7 +87,21 @@ class QueueWrites:
                 # Take the next number first (one statement); a refusal below rolls it back.
                 params = {"site": site.code, "day": tx.day, "service": service}
                 seq, svc_issued = conn.execute(self.q.service_day_bump, params).one()
-                counts = admission.DayCounts(tx.issued, svc_issued - 1, seq - 1)
+                held = dict(
+                    conn.execute(
+                        self.q.held_for_bookings,
+                        {"site": site.code, "day": tx.day, "now": tx.now},
+                    ).all()
+                )
+                booked_to = (columns or {}).get("booked_to")
+                own_hold = booked_to is not None and booked_to > tx.now  # a check-in in time
+                counts = admission.DayCounts(
+                    tx.issued,
+                    svc_issued - 1,
+                    seq - 1,
+                    admission.held_for_booking(sum(held.values()), own_hold),
+                    admission.held_for_booking(held.get(service, 0), own_hold),
+                )
                 holidays = self.base.holidays[site.code]
                 refusal = admission.check_issue(site, service, counts, tx.now, self.tz, holidays)
                 if refusal is not None:

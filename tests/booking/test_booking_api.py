@@ -394,3 +394,31 @@ def test_the_throttle_prunes_only_its_own_stale_rows(app, clock):
     with svc.db.reading() as s:
         keys = set(s.scalars(select(SignInThrottle.address)))
     assert "keep:10.0.0.1" in keys and "test:10.0.0.1" not in keys
+
+
+def test_walk_ins_leave_the_places_held_for_bookings_until_their_window_ends(client, kiosk, clock):
+    # Pare takes 80 a day; three KTP bookings for 09:30-10:30 hold three of them
+    codes = [booked(client, who=nik(i), window="09:30-10:30")["code"] for i in (1, 2, 3)]
+    at(clock, TUESDAY, 8, 0)
+    site = client.get(f"{API}/sites/PRE").json
+    ktp = next(s for s in site["services"] if s["code"] == "KTP")
+    assert (site["remaining"], ktp["held"], ktp["remaining"]) == (77, 3, 77)
+
+    def walk_in(i: int):
+        body = {"service": ("KK", "AKL")[i % 2], "request_id": f"walk-{i}"}
+        return client.post(f"{API}/sites/PRE/tickets", json=body, headers=kiosk)
+
+    assert all(walk_in(i).status_code == 201 for i in range(77))
+    refused = walk_in(77)
+    assert (refused.status_code, refused.json["error"]) == (409, p.ERR_QUOTA_EXHAUSTED)
+    # the booked citizens still get the places held for them
+    at(clock, TUESDAY, 9, 10)
+    assert checkin(client, kiosk, codes[0], request_id="in-0").status_code == 201
+    assert walk_in(78).status_code == 409  # checking in freed nothing for walk-ins
+    # once the window is over, the places of those who did not come are free again
+    at(clock, TUESDAY, 10, 31)
+    assert client.get(f"{API}/sites/PRE").json["remaining"] == 2
+    assert walk_in(79).status_code == 201
+    # and a late booked citizen joins like anyone while places remain
+    assert checkin(client, kiosk, codes[1], request_id="in-1").status_code == 201
+    assert walk_in(80).status_code == 409

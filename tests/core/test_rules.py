@@ -75,6 +75,22 @@ def test_site_quota_and_service_quota():
     assert admission.remaining(site, "KK", 90, 0) == 0
 
 
+def test_places_held_for_bookings_are_not_for_walk_ins():
+    site = PRE.__class__(**{**PRE.__dict__, "service_quota": {"KTP": 10}})
+    held = admission.DayCounts(76, 1, 1, site_held=4, service_held=0)
+    r = admission.check_issue(site, "KK", held, at(30, 9), WIB)
+    assert r and r.code == "quota_exhausted"  # 76 issued + 4 held = 80
+    ktp = admission.DayCounts(5, 7, 7, site_held=3, service_held=3)
+    r = admission.check_issue(site, "KTP", ktp, at(30, 9), WIB)
+    assert r and r.code == "quota_exhausted"  # 7 + 3 held of KTP's 10
+    assert admission.remaining(site, "KTP", 5, 6, 3, 3) == 1
+    assert admission.remaining(site, "KK", 70, 0, 4, 0) == 6
+    # a check-in takes the place held for itself, not one held for someone else
+    assert admission.held_for_booking(3, own_hold=True) == 2
+    assert admission.held_for_booking(0, own_hold=True) == 0
+    assert admission.held_for_booking(3, own_hold=False) == 3
+
+
 def test_numbers_run_out_at_999():
     site = PRE.__class__(**{**PRE.__dict__, "daily_quota": 5000})
     r = admission.check_issue(site, "KTP", counts(999, 999, 999), at(30, 9), WIB)

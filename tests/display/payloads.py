@@ -151,6 +151,7 @@ def queue_changed(when: datetime, waiting: dict[str, int]) -> p.QueueChangedPayl
             "prefix": NAMES[code][1],
             "issued": 10,
             "remaining": 50,
+            "held": 0,
             "waiting": n,
             "estimated_wait_minutes": 8 * n,
             "estimate_from": None,
