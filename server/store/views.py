@@ -256,10 +256,14 @@ class QueueViews:
             "call_count": call_count or 0,
             "priority_per_hour": self._priority_rates(session, site, day, now, periods),
         }
-        tickets, new = forecast.forecast_with_new_tickets(now, site, waiting, *args, **known)
-        new_ticket = {s: (eta if eta.today else None) for s, eta in new.items()}
-        beyond = forecast.beyond_today(now, periods)
-        return SiteForecast(key, now, tickets, new_ticket, beyond, new)
+
+        def compute() -> SiteForecast:  # the core alone: no database, no lock
+            tickets, new = forecast.forecast_with_new_tickets(now, site, waiting, *args, **known)
+            new_ticket = {s: (eta if eta.today else None) for s, eta in new.items()}
+            beyond = forecast.beyond_today(now, periods)
+            return SiteForecast(key, now, tickets, new_ticket, beyond, new)
+
+        return self.forecasts.compute(compute)
 
     def _priority_rates(
         self,

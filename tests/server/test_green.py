@@ -53,3 +53,9 @@ def test_a_sqlite_write_lock_held_by_another_process_does_not_stop_the_loop(tmp_
     out, err = child.communicate(timeout=60)  # the rest of its output
     assert child.returncode == 0, err
     assert json.loads(out.strip().splitlines()[-1])["ticks"] >= 5
+
+
+def test_a_forecast_computed_under_gevent_leaves_the_loop_its_turn():
+    report = probe("forecast", "unused")
+    assert report["direct"] <= 2  # on the loop: nothing else runs for half a second
+    assert report["compute"] >= 10  # in gevent's thread pool: the loop keeps ticking

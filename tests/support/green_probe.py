@@ -7,6 +7,7 @@ green.patch()
 
 import json  # noqa: E402
 import sys  # noqa: E402
+import time  # noqa: E402
 
 import gevent  # noqa: E402
 from sqlalchemy import text  # noqa: E402
@@ -14,7 +15,45 @@ from sqlalchemy import text  # noqa: E402
 from server.database import Database  # noqa: E402
 
 
+def forecast_ticks() -> None:
+    """How many ticks another greenlet makes while half a second of pure-Python work runs,
+    in the caller and through ``BackgroundForecasts.compute`` (gevent's thread pool)."""
+    from server.store.forecasts import BackgroundForecasts
+
+    def work() -> int:  # CPU only, like the core's forecast of a long queue
+        deadline = time.process_time() + 0.5
+        n = 0
+        while time.process_time() < deadline:
+            n += sum(i * i for i in range(1000))
+        return n
+
+    def ticks_during(run) -> int:
+        state = {"ticks": 0, "done": False}
+
+        def ticker() -> None:
+            while not state["done"]:
+                gevent.sleep(0.01)
+                state["ticks"] += 1
+
+        g = gevent.spawn(ticker)
+        gevent.sleep(0.05)
+        state["ticks"] = 0
+        gevent.spawn(run).get(timeout=30)
+        state["done"] = True
+        g.join()
+        return state["ticks"]
+
+    report = {
+        "direct": ticks_during(work),
+        "compute": ticks_during(lambda: BackgroundForecasts().compute(work)),
+    }
+    print(json.dumps(report))
+
+
 def main(kind: str, url: str) -> None:
+    if kind == "forecast":
+        forecast_ticks()
+        return
     db = Database.connect(url)
     ticks = 0
     done = False
