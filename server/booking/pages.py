@@ -7,8 +7,6 @@ no cookie. The NIK only ever travels in a POST body, never in an address."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -27,6 +25,7 @@ from server.booking.nik import suggested_kecamatan, valid_nik
 from server.errors import ApiError
 from server.extensions import services
 from server.public.page import minute_text, service_name, site_page_view
+from server.public.views import citizen_headers, page_context, style_hash
 from server.throttle import RateLimited
 
 bp = Blueprint("booking_pages", __name__, template_folder="templates")
@@ -42,9 +41,8 @@ def _css() -> str:
 @cache
 def content_security_policy() -> str:
     """As the other citizens' pages, but forms may post to this server; no script at all."""
-    digest = base64.b64encode(hashlib.sha256(_css().encode("utf-8")).digest()).decode()
     return (
-        f"default-src 'none'; style-src 'sha256-{digest}'; img-src 'self' data:; "
+        f"default-src 'none'; style-src {style_hash(_css())}; img-src 'self' data:; "
         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 
@@ -55,10 +53,7 @@ def language() -> str:
 
 @bp.after_request
 def _headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = content_security_policy()
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")  # the code is in the path
+    citizen_headers(response, content_security_policy())
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
@@ -66,14 +61,7 @@ def _headers(response: Response) -> Response:
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    lang = language()
-    return {
-        "t": i18n.translator(lang),
-        "lang": lang,
-        "other": "en" if lang == "id" else "id",
-        "office": services().config.name,
-        "css": Markup(_css()),
-    }
+    return page_context(language(), _css())
 
 
 # --- /lokasi -------------------------------------------------------------------------------

@@ -42,12 +42,18 @@ def _script_version() -> str:
 
 
 @cache
+def style_hash(css: str) -> str:
+    """The CSP source of a page's one inline style (every citizens' page inlines its CSS)."""
+    return (
+        "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode() + "'"
+    )
+
+
 def content_security_policy() -> str:
     """Nothing from elsewhere; the one inline style is allowed by its hash, scripts only
     from this server (the status page's own file), fetches only to this server."""
-    digest = base64.b64encode(hashlib.sha256(_css().encode("utf-8")).digest()).decode()
     return (
-        f"default-src 'none'; style-src 'sha256-{digest}'; script-src 'self'; "
+        f"default-src 'none'; style-src {style_hash(_css())}; script-src 'self'; "
         "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
         "frame-ancestors 'none'"
     )
@@ -62,13 +68,30 @@ def poll_policy() -> PollPolicy:
     return PollPolicy(float(current_app.config.get("PUBLIC_POLL_SECONDS", 15)))
 
 
-@bp.after_request
-def _headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = content_security_policy()
+def citizen_headers(response: Response, csp: str) -> Response:
+    """What every citizens' page sends: its policy, no framing, no sniffing, and no referrer
+    (a status page's or a booking's address is its private code: never hand it on)."""
+    response.headers["Content-Security-Policy"] = csp
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    # the status page's address is its private code: never hand it to another site
     response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
+
+
+def page_context(lang: str, css: str) -> dict[str, Any]:
+    """The names every citizens' template uses: texts, languages, the office, the style."""
+    return {
+        "t": i18n.translator(lang),
+        "lang": lang,
+        "other": "en" if lang == "id" else "id",
+        "office": services().config.name,
+        "css": Markup(css),
+    }
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    citizen_headers(response, content_security_policy())
     if request.endpoint == "public.static":
         if request.args.get("v"):
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
@@ -82,14 +105,7 @@ def _headers(response: Response) -> Response:
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    lang = language()
-    return {
-        "t": i18n.translator(lang),
-        "lang": lang,
-        "other": "en" if lang == "id" else "id",
-        "office": services().config.name,
-        "css": Markup(_css()),
-    }
+    return page_context(language(), _css())
 
 
 def _missing(title_key: str, text_key: str) -> tuple[str, int]:
