@@ -4,8 +4,9 @@ as ``sahaja-server simulate`` would, with the issue's targets checked.
     .venv/bin/python -m bench.accuracy [--seed 0] [--first-day] [SCENARIO.toml ...]
     .venv/bin/python -m bench.accuracy bench/scenarios/calibration/*.toml   # fitting only
 
-``--first-day`` drops each scenario's ``[history]``: the server's first day, when service
-times start from the configured defaults.
+``--first-day`` drops each scenario's ``[history]`` and ``[[earlier]]`` days: the server's
+first day, when service times start from the configured defaults and priority arrivals are
+expected only at the rate seen so far today.
 
 Prints one markdown table (and each scenario's JSON to stderr). Targets (issue 9): the
 median error within 25 % of the reference (calm days: median <= 5 and p90 <= 15 minutes),
@@ -93,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="*", type=Path)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--first-day", action="store_true", help="ignore the [history]")
+    parser.add_argument(
+        "--first-day", action="store_true", help="ignore the [history] and [[earlier]] days"
+    )
     args = parser.parse_args(argv)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     config = load_config()
@@ -102,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in paths:
         scenario = load_scenario(path, config)
         if args.first_day:
-            scenario = replace(scenario, history={})
+            scenario = replace(scenario, history={}, earlier=())
         figures = summary(run_day(scenario, config, seed=args.seed))
         print(json.dumps(figures), file=sys.stderr)
         print(row(path.stem, figures), flush=True)

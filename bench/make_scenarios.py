@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 OUT = Path(__file__).parent / "scenarios"
@@ -272,6 +273,7 @@ HELD_OUT += (
     ),
 )
 HISTORY = 20  # earlier days' finished services per service: the server's rolling window
+EARLIER_DAYS = 10  # earlier open days' issued tickets (the priority outlook's prior)
 
 
 def minute(text: str) -> float:
@@ -348,7 +350,27 @@ def render(day: Day) -> str:
     for service, mean in SERVICE_MINUTES.items():
         values = ", ".join(str(draw_minutes(past, mean)) for _ in range(HISTORY))
         lines.append(f"{service} = [{values}]")
+    lines += earlier_days(day)
     return "\n".join(lines) + "\n"
+
+
+def earlier_days(day: Day) -> list[str]:
+    """The ``EARLIER_DAYS`` weekdays before the day, each drawn like the day itself (its
+    number of citizens, arrival profile, service mix and priority share) from a stream of its
+    own, so the day's arrivals and history do not change with them."""
+    rng = random.Random(f"earlier-{day.seed}")
+    lines = []
+    when = date.fromisoformat(day.date)
+    for _ in range(EARLIER_DAYS):
+        when -= timedelta(days=1)
+        while when.weekday() >= 5:
+            when -= timedelta(days=1)
+        tickets = ", ".join(
+            f'"{hhmmss(a["at"])} {a["service"]}{" P" if a["priority"] else ""}"'
+            for a in arrivals(day, rng)
+        )
+        lines += ["[[earlier]]", f'date = "{when.isoformat()}"', f"tickets = [{tickets}]", ""]
+    return lines
 
 
 def main() -> None:

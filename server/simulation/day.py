@@ -19,7 +19,7 @@ import heapq
 import random
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +180,37 @@ class _Day:
                             service_seconds=m * 60,
                         )
                     )
+            self.seed_earlier_days(session)
+
+    def seed_earlier_days(self, session) -> None:
+        """The scenario's ``[[earlier]]`` days as the kiosk issued them: their tickets (service,
+        priority, issue time) and the site's day row, as the ticket table of a server in use
+        holds them. The forecast's priority outlook learns the earlier days' priority arrivals
+        from them. They carry no service time (the ``[history]`` is what the server learned
+        service times from), so they change nothing else the estimator reads."""
+        site = self.s.site.code
+        for earlier in self.s.earlier:
+            base = datetime.combine(earlier.day, time(0), tzinfo=self.config.tz)
+            seqs: dict[str, int] = {}
+            for n, t in enumerate(earlier.tickets, 1):
+                seq = seqs[t.service] = seqs.get(t.service, 500) + 1  # apart from [history]
+                issued = base + timedelta(minutes=t.at_minute)
+                session.add(
+                    Ticket(
+                        site=site,
+                        day=earlier.day,
+                        service=t.service,
+                        issued_service=t.service,
+                        seq=seq,
+                        number=f"{self.config.services[t.service].prefix}{seq:03d}",
+                        priority=t.priority,
+                        status=p.STATUS_FINISHED,
+                        request_id=f"earlier-{n}",
+                        status_code=f"earlier-{earlier.day.isoformat()}-{n}",
+                        issued_at=issued,
+                    )
+                )
+            session.add(SiteDay(site=site, day=earlier.day, issued=len(earlier.tickets)))
 
     # --- the event loop --------------------------------------------------------------------
     def push(self, minute: float, kind: int, what: Any) -> None:

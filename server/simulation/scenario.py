@@ -49,6 +49,21 @@ class Arrival:
 
 
 @dataclass(frozen=True)
+class EarlierTicket:
+    """A ticket an earlier day's kiosk issued: local minute, service, priority."""
+
+    at_minute: float
+    service: str
+    priority: bool
+
+
+@dataclass(frozen=True)
+class EarlierDay:
+    day: date
+    tickets: tuple[EarlierTicket, ...]
+
+
+@dataclass(frozen=True)
 class Scenario:
     site: Site
     day: date
@@ -58,6 +73,9 @@ class Scenario:
     # minutes of earlier days' finished services per service (what the server learned
     # before this day); empty: the first day on the system
     history: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    # the site's earlier open days as its kiosk issued them (the prior of priority arrivals);
+    # empty: none known
+    earlier: tuple[EarlierDay, ...] = ()
 
     def at(self, minute: float, config: Config) -> datetime:
         """The instant of a local minute of the scenario's day."""
@@ -119,7 +137,8 @@ def load_scenario(path: str | Path, config: Config) -> Scenario:
 
 
 def parse_scenario(raw: dict[str, Any], config: Config) -> Scenario:
-    unknown = set(raw) - {"site", "date", "counter", "arrival", "description", "history"}
+    known = {"site", "date", "counter", "arrival", "description", "history", "earlier"}
+    unknown = set(raw) - known
     if unknown:
         raise ScenarioError(f"unknown key {sorted(unknown)[0]!r}")
     site_code = raw.get("site")
@@ -138,7 +157,45 @@ def parse_scenario(raw: dict[str, Any], config: Config) -> Scenario:
     counters = _counters(raw.get("counter"), site, open_minute, close_minute)
     arrivals = _arrivals(raw.get("arrival"), site, config)
     history = _history(raw.get("history", {}), site)
-    return Scenario(site, day, counters, arrivals, periods, history)
+    earlier = _earlier(raw.get("earlier", []), site, day)
+    return Scenario(site, day, counters, arrivals, periods, history, earlier)
+
+
+def _earlier(value: Any, site: Site, today: date) -> tuple[EarlierDay, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ScenarioError("earlier: expected [[earlier]] tables")
+    out: list[EarlierDay] = []
+    seen: set[date] = set()
+    for i, item in enumerate(value):
+        where = f"earlier[{i}]"
+        unknown = set(item) - {"date", "tickets"}
+        if unknown:
+            raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+        try:
+            day = _day(item.get("date"))
+        except ScenarioError as exc:
+            raise ScenarioError(f"{where}.{exc}") from exc
+        if day >= today or day in seen:
+            raise ScenarioError(f"{where}.date: {day} must be a distinct day before {today}")
+        seen.add(day)
+        tickets = item.get("tickets")
+        if not isinstance(tickets, list):
+            raise ScenarioError(f"{where}.tickets: expected a list of 'HH:MM[:SS] SERVICE [P]'")
+        parsed = []
+        for j, text in enumerate(tickets):
+            parts = text.split() if isinstance(text, str) else []
+            if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] != "P"):
+                raise ScenarioError(
+                    f"{where}.tickets[{j}]: expected 'HH:MM[:SS] SERVICE [P]', not {text!r}"
+                )
+            if parts[1] not in site.services:
+                raise ScenarioError(
+                    f"{where}.tickets[{j}]: service {parts[1]} is not offered at {site.code}"
+                )
+            minute = parse_time(parts[0], f"{where}.tickets[{j}]")
+            parsed.append(EarlierTicket(minute, parts[1], len(parts) == 3))
+        out.append(EarlierDay(day, tuple(parsed)))
+    return tuple(out)
 
 
 def _history(value: Any, site: Site) -> dict[str, tuple[float, ...]]:

@@ -133,6 +133,11 @@ def simulate(tmp_path, capsys, scenario: str, *args: str) -> tuple[dict, list[di
         ({"counter": [{"code": "L1", "from": "12:00", "to": "11:00"}]}, "'to' must be after"),
         ({"counter": [{"code": "L1", "to": "25:00"}]}, "counter[0].to: bad time"),
         ({"color": "red"}, "unknown key 'color'"),
+        ({"earlier": [{"date": "2026-12-07", "tickets": []}]}, "earlier[0].date: 2026-12-07"),
+        ({"earlier": [{"date": "2026-12-04", "tickets": ["08:00"]}]}, "earlier[0].tickets[0]"),
+        ({"earlier": [{"date": "2026-12-04", "tickets": ["08:00 KTP X"]}]}, "SERVICE [P]"),
+        ({"earlier": [{"date": "2026-12-04", "tickets": ["08:00 PAS"]}]}, "not offered"),
+        ({"earlier": [{"date": "2026-12-04", "tickets": ["8.00 KTP"]}]}, "bad time"),
     ],
 )
 def test_a_bad_scenario_is_refused_in_one_line(config, change, message):
