@@ -5,13 +5,8 @@
 Runs every calibration day with the window's constant ``Z`` at 1 and no minimum width, so
 each ticket's half-width is one standard deviation of its forecast; then prints, for a grid
 of ``Z`` and minimum half-widths, the share of calls inside the window and the median width;
-and the median error with the priority shift (``PRIORITY_SHIFT``) at 0, 0.5 and 1.
-
-``--prior`` instead compares the priority outlook's prior (earlier days' priority arrivals,
-``sahaja.core.priority_outlook``) against today's rate alone (the days without their
-``[[earlier]]`` days), over a grid of its weight ``PRIOR_WEIGHT`` and ``PRIORITY_SHIFT``: per
-day the median error, its ratio to the reference's, and the window's hit share. The reported
-days (bench/scenarios/*.toml) are never read here.
+and the median error with the priority shift (``PRIORITY_SHIFT``) at 0, 0.5 and 1. The
+reported days (bench/scenarios/*.toml) are never read here.
 """
 
 from __future__ import annotations
@@ -19,13 +14,12 @@ from __future__ import annotations
 import logging
 import statistics
 import sys
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 from sahaja.config import load_config
-from sahaja.core import forecast, priority_outlook
-from server.simulation import load_scenario, run_day, summary
+from sahaja.core import forecast
+from server.simulation import load_scenario, run_day
 
 CALIBRATION = Path(__file__).parent / "scenarios" / "calibration"
 
@@ -43,45 +37,10 @@ def samples(config, paths) -> list[tuple[float, float, str]]:
     return out
 
 
-def prior_grid(config, paths) -> None:
-    """Median error / reference median / hit share per calibration day, without and with the
-    prior, for each weight and shift."""
-    scenarios = [load_scenario(path, config) for path in paths]
-    print("days: " + " | ".join(path.stem for path in paths))
-    settings = [("today's rate only", None, 0.0), ("today's rate only", None, 0.5)]
-    settings += [
-        (f"prior, weight {w}", w, shift)
-        for w in (2.0, 5.0, 10.0, 20.0)
-        for shift in (0.0, 0.5, 1.0)
-    ]
-    weight, shift = priority_outlook.PRIOR_WEIGHT, forecast.PRIORITY_SHIFT
-    try:
-        for label, w, sh in settings:
-            forecast.PRIORITY_SHIFT = sh
-            if w is not None:
-                priority_outlook.PRIOR_WEIGHT = w
-            cells, within, hits = [], 0, []
-            for sc in scenarios:
-                f = summary(run_day(sc if w is not None else replace(sc, earlier=()), config))
-                est, ref = f["estimate_error_minutes"]["median"], f["reference_error_minutes"]
-                within += est <= 1.25 * ref["median"]
-                hits.append(f["window_hit_share"])
-                cells.append(f"{est:.1f}/{ref['median']:.1f}/{f['window_hit_share']:.2f}")
-            print(
-                f"{label}, shift {sh}: {' | '.join(cells)}; within 25 %: {within}, "
-                f"lowest hit {min(hits):.2f}"
-            )
-    finally:
-        priority_outlook.PRIOR_WEIGHT, forecast.PRIORITY_SHIFT = weight, shift
-
-
 def main() -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     config = load_config()
     paths = sorted(CALIBRATION.glob("*.toml"))
-    if "--prior" in sys.argv:
-        prior_grid(config, paths)
-        return 0
     z, floor, shift = forecast.Z, forecast.MIN_HALF_WIDTH, forecast.PRIORITY_SHIFT
     try:
         for value in () if "--grid-only" in sys.argv else (0.0, 0.5, 1.0):

@@ -13,8 +13,9 @@ it (the variances of the services ahead add up, so the window grows with the squ
 the work ahead), ``Z`` fitted on calibration days the accuracy table does not report.
 
 What it does not know: each citizen's own service time, tickets not issued yet (a priority
-ticket arriving later jumps the queue: only the window allows for it), officers who leave
-early or start late against the roster, no-shows before they happen. It is standard library
+ticket arriving later jumps the queue: only the window allows for it, at today's priority
+rate so far; a prior from the site's earlier days was tried and not kept, docs/decisions.md),
+officers who leave early or start late against the roster, no-shows before they happen. It is standard library
 only and takes the time as an argument.
 """
 
@@ -31,7 +32,6 @@ from zoneinfo import ZoneInfo
 from sahaja.config import Counter, QueueRules, Site
 from sahaja.core import balancing, calendar
 from sahaja.core.estimate import is_open
-from sahaja.core.priority_outlook import PriorityOutlook, spread_over
 from sahaja.core.tickets import WaitingTicket
 
 Z = 2.0  # half-width of the window in standard deviations (fitted on bench/scenarios/calibration)
@@ -283,7 +283,7 @@ def forecast(
     rules: QueueRules,
     *,
     call_count: int = 0,
-    priority_per_hour: Mapping[str, float] | PriorityOutlook | None = None,
+    priority_per_hour: Mapping[str, float] | None = None,
 ) -> dict[int, Estimate]:
     """The estimated call of every waiting ticket of a site, by ticket id.
 
@@ -314,7 +314,7 @@ def forecast_with_new_tickets(
     rules: QueueRules,
     *,
     call_count: int = 0,
-    priority_per_hour: Mapping[str, float] | PriorityOutlook | None = None,
+    priority_per_hour: Mapping[str, float] | None = None,
     services: Sequence[str] | None = None,
 ) -> tuple[dict[int, Estimate], dict[str, Estimate]]:
     """``forecast``, and ``wait_for_new_ticket`` of each of ``services`` (default: every
@@ -357,34 +357,31 @@ def forecast_with_new_tickets(
         chain_doubt.append(doubt)
     heap = list(free)
     heapq.heapify(heap)
-    # priority tickets still to come: the seconds of each counter's time they will take per
-    # hour (a service's arrivals shared among the counters serving it)
-    if isinstance(priority_per_hour, PriorityOutlook):
-        outlook = priority_per_hour
-    else:
-        outlook = PriorityOutlook.flat(priority_per_hour or {})
-    work_rates = [
-        outlook.combined({s: time_of(s).mean / max(pooled.get(s, 1), 1) for s in c.services})
+    # priority tickets still to come: the share of each counter's time they will take
+    rates = priority_per_hour or {}
+    load = [
+        min(
+            sum(
+                rates.get(s, 0.0) / 3600 * time_of(s).mean / max(pooled.get(s, 1), 1)
+                for s in c.services
+            ),
+            MAX_PRIORITY_LOAD,
+        )
         for c in counters
     ]
-    loaded = [any(r > 0 for r in rates) for rates in work_rates]
 
     last_issue = kiosk_cutoff(site, periods)
 
     def window(i: int, start: datetime, service: str, priority: bool) -> Estimate:
         var = chain_var[i] / max(pooled.get(service, 1), 1) + chain_doubt[i] ** 2
-        if loaded[i] and not priority:
+        if load[i] > 0 and not priority:
             # Priority tickets issued while it waits (until the kiosk's cutoff) go first:
-            # their expected work, and the priority work arriving meanwhile, about
-            # load/(1-load) of that wait again; Poisson (variance ~ mean).
+            # about load/(1-load) of that wait again, Poisson (variance ~ mean).
             until = min(start, last_issue) if last_issue is not None else start
             waited = max((until - now).total_seconds(), 0.0)
-            if waited > 0:
-                work = spread_over(work_rates[i], outlook.midnight, now, until)
-                load = min(work / waited, MAX_PRIORITY_LOAD)
-                extra = waited * load / (1 - load)
-                var += extra * time_of(service).mean
-                start += timedelta(seconds=extra * PRIORITY_SHIFT)
+            extra = waited * load[i] / (1 - load[i])
+            var += extra * time_of(service).mean
+            start += timedelta(seconds=extra * PRIORITY_SHIFT)
         half = max(timedelta(seconds=Z * math.sqrt(var)), MIN_HALF_WIDTH)
         return Estimate(start, start - half, start + half, True)
 
@@ -454,7 +451,7 @@ def wait_for_new_ticket(
     *,
     call_count: int = 0,
     priority: bool = False,
-    priority_per_hour: Mapping[str, float] | PriorityOutlook | None = None,
+    priority_per_hour: Mapping[str, float] | None = None,
 ) -> Estimate:
     """The estimated call of a ticket of ``service`` taken now (kiosk home screen, site page).
     ``forecast_with_new_tickets`` gives every service's at once, and the forecast too."""

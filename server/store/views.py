@@ -6,7 +6,7 @@ its current ticket), built inside the write's transaction. Nothing here writes.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,7 +16,6 @@ from sahaja import protocol as p
 from sahaja.config import Counter, Site
 from sahaja.core import actions, admission, calendar, forecast
 from sahaja.core.forecast import Estimate, ServiceTime
-from sahaja.core.priority_outlook import PriorityOutlook, priority_outlook
 from sahaja.core.tickets import WaitingTicket
 from server.errors import not_found
 from server.models import Action, CounterState, SiteDay, Ticket
@@ -27,7 +26,6 @@ from server.payloads import (
     public_ticket_payload,
     ticket_payload,
 )
-from server.store import priority_history
 from server.store.base import Emission, StoreBase
 from server.store.forecasts import FORECAST_MAX_AGE_SECONDS, Forecasts, SiteForecast
 
@@ -45,8 +43,6 @@ class QueueViews:
         self.q = base.q
         self.forecasts: Forecasts = base.forecasts
         self.forecasts.bind(self.refresh_forecast)
-        # (site, day) -> the earlier days' priority tickets (today's entries only)
-        self._earlier_priority: dict[tuple[str, date], priority_history.EarlierPriority] = {}
 
     # --- the views -----------------------------------------------------------------------
     def counter_view(self, counter_id: str) -> dict[str, Any]:
@@ -258,7 +254,7 @@ class QueueViews:
         args = (counters, times, periods, rules)
         known = {
             "call_count": call_count or 0,
-            "priority_per_hour": self._priority_outlook(session, site, day, now, periods),
+            "priority_per_hour": self._priority_rates(session, site, day, now, periods),
         }
 
         def compute() -> SiteForecast:  # the core alone: no database, no lock
@@ -269,16 +265,15 @@ class QueueViews:
 
         return self.forecasts.compute(compute)
 
-    def _priority_outlook(
+    def _priority_rates(
         self,
         session: Session,
         site: Site,
         day: date,
         now: datetime,
         periods: list[tuple[datetime, datetime]],
-    ) -> PriorityOutlook:
-        """Priority tickets expected from now on: the site's earlier days (read once per
-        site and day) blended with those issued so far today (``core.priority_outlook``)."""
+    ) -> dict[str, float]:
+        """Priority tickets issued per hour today, per service (over at least an hour)."""
         counts = session.execute(
             select(Ticket.service, func.count())
             .where(
@@ -289,17 +284,9 @@ class QueueViews:
             )
             .group_by(Ticket.service)
         ).all()
-        key = (site.code, day)
-        earlier = self._earlier_priority.get(key)
-        if earlier is None:
-            earlier = priority_history.earlier_priority(session, site.code, day, self.tz)
-            self._earlier_priority = {
-                key: earlier,
-                **{k: v for k, v in self._earlier_priority.items() if k[1] == day},
-            }
-        midnight = datetime.combine(day, time(0), tzinfo=self.tz)
         since = periods[0][0] if periods else now
-        return priority_outlook(now, midnight, dict(counts), earlier.minutes, earlier.days, since)
+        hours = max((now - since).total_seconds() / 3600, 1.0)
+        return {service: n / hours for service, n in counts}
 
     def calling_periods(self, site: Site, day: date) -> list[tuple[datetime, datetime]]:
         """When the site's counters call on ``day`` (``calendar.calling_periods``: opening

@@ -433,3 +433,19 @@ def test_a_bad_history_is_refused(config, history, message):
     raw = {**tomllib.loads(SMALL), "history": history}
     with pytest.raises(ScenarioError, match=re.escape(message)):
         parse_scenario(raw, config)
+
+
+def test_earlier_days_are_seeded_and_change_no_figure_today(config):
+    """``[[earlier]]`` days go into the database as the kiosk issued them (their site_day
+    row too); the estimator reads none of them, so the day's figures are the same."""
+    raw = tomllib.loads(SMALL)
+    plain = summary(run_day(parse_scenario(raw, config), config, seed=1))
+    earlier = [
+        {"date": "2026-12-04", "tickets": ["07:35 KTP P", "08:10:30 KK", "09:00 KTP P"]},
+        {"date": "2026-12-03", "tickets": ["07:40 AKL"]},
+    ]
+    scenario = parse_scenario(raw | {"earlier": earlier}, config)
+    assert [len(d.tickets) for d in scenario.earlier] == [3, 1]
+    assert [t.priority for t in scenario.earlier[0].tickets] == [True, False, True]
+    assert scenario.earlier[0].tickets[1].at_minute == pytest.approx(8 * 60 + 10.5)
+    assert summary(run_day(scenario, config, seed=1)) == plain
