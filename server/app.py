@@ -67,6 +67,10 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
         # and answers use one at most FORECAST_MAX_STALE_SECONDS old (server/store/forecasts.py)
         FORECAST_SECONDS=1.0,
         FORECAST_MAX_STALE_SECONDS=3.0,
+        # gevent: live events go straight to an idle client's WebSocket, the frame built once
+        # per event, instead of through a queue and a writer greenlet per client
+        # (server/direct_writes.py); off: Engine.IO's path for every packet
+        DIRECT_WRITES=True,
     )
     app.config.from_prefixed_env("SAHAJA")
     if test_config:
@@ -120,6 +124,10 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock | None
         # no Origin header and are unaffected); SAHAJA_CORS_ORIGINS widens it when needed.
         cors_allowed_origins=app.config.get("CORS_ORIGINS"),
     )
+    if app.config["ASYNC_MODE"] == "gevent" and app.config["DIRECT_WRITES"]:
+        from server import direct_writes
+
+        app.extensions["sahaja_direct_writes"] = direct_writes.install(socketio.server.eio)
     live.init_app(app, socketio)
     from server import public
 

@@ -1,3 +1,4 @@
+import contextlib
 import threading
 
 from server.announcer import QueueAnnouncer
@@ -31,3 +32,29 @@ def test_counts_go_out_at_once_until_the_loop_runs_then_once_per_burst():
     while len(sent) < 3:
         threading.Event().wait(0.001)
     assert sorted(sent[1:]) == ["PRE", "WTS"]  # five changes, one message per site
+
+
+def test_each_site_gathers_on_its_own_clock_so_their_sends_do_not_pile_up():
+    now = [0.0]
+    sent: list[tuple[str, float]] = []
+
+    class Stop(Exception):
+        pass
+
+    def sleep(seconds: float) -> None:
+        if len(sent) == 2:
+            raise Stop
+        now[0] += seconds
+
+    announcer = QueueAnnouncer(
+        lambda site: sent.append((site, now[0])), interval=1.0, clock=lambda: now[0]
+    )
+    announcer.running = True
+    announcer.changed("PRE")  # at 0.0
+    now[0] = 0.5
+    announcer.changed("WTS")
+    announcer.changed("PRE")  # already gathering: no second send
+    now[0] = 0.0
+    with contextlib.suppress(Stop):
+        announcer.run(sleep)
+    assert sent == [("PRE", 1.0), ("WTS", 1.5)]
