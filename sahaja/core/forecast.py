@@ -15,8 +15,8 @@ the work ahead), ``Z`` fitted on calibration days the accuracy table does not re
 What it does not know: each citizen's own service time, tickets not issued yet (a priority
 ticket arriving later jumps the queue: only the window allows for it, at today's priority
 rate so far; a prior from the site's earlier days was tried and not kept, docs/decisions.md),
-officers who leave early or start late against the roster, no-shows before they happen. It is standard library
-only and takes the time as an argument.
+officers who leave early or start late against the roster, no-shows before they happen. It
+is standard library only and takes the time as an argument.
 """
 
 from __future__ import annotations
