@@ -107,7 +107,11 @@ def wrk_phase(name: str, url: str, targets: list[str], conns: int, seconds: int)
     """Closed-loop load from wrk (C, light on CPU): ``conns`` connections, one request each
     in flight, for ``seconds``."""
     script = Path(__file__).with_name("wrk_post.lua")
-    env = {**os.environ, "SAHAJA_BENCH_TARGETS": ",".join(targets)}
+    env = {
+        **os.environ,
+        "SAHAJA_BENCH_TARGETS": ",".join(targets),
+        "SAHAJA_BENCH_RUN": uuid.uuid4().hex[:12],  # request_ids unique to this run
+    }
     cmd = ["wrk", f"-t{min(conns, 2)}", f"-c{conns}", f"-d{seconds}s", "--latency", "-s"]
     out = subprocess.run(
         [*cmd, str(script), url], env=env, capture_output=True, text=True, check=True
