@@ -36,7 +36,8 @@ class Prepared:
 
     A statement that needs more than that (Python-side column defaults to compute,
     expanding IN lists) is refused when compiled, and runs through SQLAlchemy instead.
-    Inserts compile per set of value names, as SQLAlchemy does."""
+    Inserts compile per set of value names, as SQLAlchemy does. It compiles for the dialect
+    of the first connection it runs on: like ``Statements``, one belongs to one database."""
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
@@ -56,14 +57,13 @@ class Prepared:
         for name, process in processors.items():
             params[name] = process(params[name])
         args = params if order is None else tuple([params[name] for name in order])
+        driver_error = conn.dialect.loaded_dbapi.Error
         cursor = conn.connection.dbapi_connection.cursor()
         try:
             cursor.execute(sql, args)
             return cursor.fetchall() if cursor.description is not None else []
-        except (
-            conn.dialect.loaded_dbapi.Error
-        ) as exc:  # as SQLAlchemy raises it (IntegrityError...)
-            raise DBAPIError.instance(sql, args, exc, conn.dialect.loaded_dbapi.Error) from exc
+        except driver_error as exc:  # wrapped as SQLAlchemy wraps it (IntegrityError...)
+            raise DBAPIError.instance(sql, args, exc, driver_error) from exc
         finally:
             cursor.close()
 
