@@ -7,6 +7,7 @@ bind parameters, per database dialect.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
@@ -58,14 +59,21 @@ class Prepared:
             params[name] = process(params[name])
         args = params if order is None else tuple([params[name] for name in order])
         driver_error = conn.dialect.loaded_dbapi.Error
-        cursor = conn.connection.dbapi_connection.cursor()
+        dbapi_connection = conn.connection.dbapi_connection
+        cursor = dbapi_connection.cursor()
         try:
             cursor.execute(sql, args)
-            return cursor.fetchall() if cursor.description is not None else []
+            rows = cursor.fetchall() if cursor.description is not None else []
         except driver_error as exc:  # wrapped as SQLAlchemy wraps it (IntegrityError...)
-            raise DBAPIError.instance(sql, args, exc, driver_error) from exc
-        finally:
-            cursor.close()
+            lost = conn.dialect.is_disconnect(exc, dbapi_connection, cursor)
+            with suppress(driver_error):  # a broken connection: the first error is the one
+                cursor.close()
+            if lost:  # a lost server connection leaves the pool, as in SQLAlchemy's execute
+                conn.invalidate(exc)
+            wrapped = DBAPIError.instance(sql, args, exc, driver_error, connection_invalidated=lost)
+            raise wrapped from exc
+        cursor.close()
+        return rows
 
     @property
     def _is_insert(self) -> bool:
