@@ -145,3 +145,25 @@ def test_one_write_answer_is_gunicorns_two_writes_joined(monkeypatch):
         answer(Response, body, [("Content-Type", "text/plain")]).writes
     )
     assert len(streamed.writes) > 1
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_access_lines_are_built_only_when_written(verbose, monkeypatch):
+    """Gunicorn builds a request's access-log atoms only when the line will be written."""
+    import logging.config
+
+    from gunicorn.config import Config
+
+    from server.logging_setup import gunicorn_logconfig, gunicorn_logger_class
+
+    cfg = Config()
+    cfg.set("logconfig_dict", gunicorn_logconfig(access=verbose))
+    cfg.set("accesslog", "-" if verbose else None)
+    logger = gunicorn_logger_class()(cfg)
+    built: list[int] = []
+    written: list[logging.LogRecord] = []
+    monkeypatch.setattr(logger, "atoms", lambda *a: built.append(1) or {})
+    monkeypatch.setattr(logger.access_log, "handle", written.append)
+    logger.access(None, None, {}, timedelta(milliseconds=3))
+    assert (len(built), len(written)) == ((1, 1) if verbose else (0, 0))
+    logging.config.dictConfig({"version": 1, "incremental": True})  # leave logging as it was
