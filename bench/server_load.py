@@ -38,24 +38,37 @@ def bench_config() -> str:
 
 
 def server_cpu_seconds(pgid: int) -> float:
-    """User + system CPU time of every process of the server's process group (Gunicorn's
+    """User + system CPU time of the server's processes (``server_cpu_split``)."""
+    return sum(server_cpu_split(pgid))
+
+
+def server_cpu_split(pgid: int) -> tuple[float, float]:
+    """User and system CPU time of every process of the server's process group (Gunicorn's
     master and workers), from /proc: the cost per request, which other jobs on a shared
-    machine disturb far less than wall-clock throughput."""
+    machine disturb far less than wall-clock throughput. System time holds the commits'
+    fsyncs, which other jobs' disk writes slow down; user time is the Python."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0
+    user = system = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rpartition(")")[2].split()
         except OSError:
             continue  # a process that just ended
         if int(fields[2]) == pgid:  # fields[0] is the state; [2] the process group
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / tick
+            user += int(fields[11])  # utime
+            system += int(fields[12])  # stime
+    return user / tick, system / tick
 
 
-def with_cpu(row: dict, cpu_seconds: float) -> dict:
-    row["cpu_ms"] = cpu_seconds * 1000 / max(row["n"], 1)
-    print(f"{'':<28} server CPU {row['cpu_ms']:.2f} ms per request", flush=True)
+def with_cpu(row: dict, before: tuple[float, float], after: tuple[float, float]) -> dict:
+    n = max(row["n"], 1)
+    user, system = ((b - a) * 1000 / n for a, b in zip(before, after, strict=True))
+    row["cpu_ms"], row["user_ms"], row["system_ms"] = user + system, user, system
+    print(
+        f"{'':<28} server CPU {row['cpu_ms']:.2f} ms per request "
+        f"(user {user:.2f}, system {system:.2f})",
+        flush=True,
+    )
     return row
 
 
@@ -107,7 +120,11 @@ def wrk_phase(name: str, url: str, targets: list[str], conns: int, seconds: int)
     """Closed-loop load from wrk (C, light on CPU): ``conns`` connections, one request each
     in flight, for ``seconds``."""
     script = Path(__file__).with_name("wrk_post.lua")
-    env = {**os.environ, "SAHAJA_BENCH_TARGETS": ",".join(targets)}
+    env = {
+        **os.environ,
+        "SAHAJA_BENCH_TARGETS": ",".join(targets),
+        "SAHAJA_BENCH_RUN": uuid.uuid4().hex[:12],  # request_ids unique to this run
+    }
     cmd = ["wrk", f"-t{min(conns, 2)}", f"-c{conns}", f"-d{seconds}s", "--latency", "-s"]
     out = subprocess.run(
         [*cmd, str(script), url], env=env, capture_output=True, text=True, check=True
@@ -203,29 +220,34 @@ def main() -> None:
         phases = set(args.phases.split(","))
         pgid = srv.proc.pid  # the server runs in its own session (process group)
         for n in (1, 8) if "issue" in phases else ():
-            cpu0 = server_cpu_seconds(pgid)
+            cpu0 = server_cpu_split(pgid)
             if args.client == "wrk":
                 row = wrk_phase(f"issue, {n} client(s)", srv.url, issue_targets, n, args.seconds)
             else:
                 lat, el = run_clients(n, args.issues, issue)
                 row = summary(f"issue, {n} client(s)", lat, el)
-            results.append(with_cpu(row, server_cpu_seconds(pgid) - cpu0))
+            results.append(with_cpu(row, cpu0, server_cpu_split(pgid)))
         for n in (1, 8) if "next" in phases else ():
-            cpu0 = server_cpu_seconds(pgid)
+            cpu0 = server_cpu_split(pgid)
             if args.client == "wrk":
                 row = wrk_phase(f"next, {n} client(s)", srv.url, next_targets, n, args.seconds)
             else:
                 lat, el = run_clients(n, args.issues // 2, press_next)
                 row = summary(f"next, {n} client(s)", lat, el)
-            results.append(with_cpu(row, server_cpu_seconds(pgid) - cpu0))
+            results.append(with_cpu(row, cpu0, server_cpu_split(pgid)))
         if "events" in phases:
             results.append(event_latency(srv, kiosks, counters, args.calls, args.listeners))
     finally:
         srv.stop()
-    print("\n| phase | n | throughput (/s) | p50 (ms) | p99 (ms) | server CPU (ms/request) |")
+    print(
+        "\n| phase | n | throughput (/s) | p50 (ms) | p99 (ms) "
+        "| server CPU (ms/request: user + system) |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     for r in results:
-        cpu = f"{r['cpu_ms']:.2f}" if "cpu_ms" in r else ""
+        cpu = ""
+        if "cpu_ms" in r:
+            cpu = f"{r['cpu_ms']:.2f} ({r['user_ms']:.2f} + {r['system_ms']:.2f})"
         print(
             f"| {r['name']} | {r['n']} | {r['throughput']:.0f} | {r['p50']:.2f} "
             f"| {r['p99']:.2f} | {cpu} |"

@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from server.logging_setup import gunicorn_logconfig
+from server.logging_setup import gunicorn_logconfig, gunicorn_logger_class
 
 WORKERS = ("gevent", "gthread")
 HTTP_HEADROOM = 1000  # gevent connections kept for HTTP above the live-connection cap
@@ -94,6 +94,7 @@ def serve(
         "control_socket_disable": True,
         # Gunicorn's lines in the same format as ours (text, or JSON: SAHAJA_LOG_FORMAT)
         "logconfig_dict": gunicorn_logconfig(access=verbose),
+        "logger_class": gunicorn_logger_class(),  # no access-log line built unless written
         "child_exit": _worker_exited,
     }
     if worker == "gevent":

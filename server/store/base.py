@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Row, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from sahaja import protocol as p
@@ -138,6 +138,14 @@ class SiteTx:
         )
 
 
+class LockedDay(NamedTuple):
+    """Today's ``site_day`` row of a site, as its transaction locked it."""
+
+    day: date
+    issued: int
+    call_count: int
+
+
 class StoreBase:
     def __init__(
         self, db: Database, config: Config, clock: Clock, forecasts: Forecasts | None = None
@@ -191,7 +199,7 @@ class StoreBase:
 
     def _lock_site(
         self, session: Session, site: Site, now: datetime, events: list[Emission]
-    ) -> Row:
+    ) -> LockedDay:
         """Lock today's row of the site, creating it (and expiring yesterday) on first use."""
         day = self.today(now)
         params = {"site": site.code, "day": day}
@@ -200,7 +208,9 @@ class StoreBase:
                 self._expire_before(session, site, day, events)
             else:  # it was committed before: no need to try again in this process
                 self._days_seen.add((site.code, day))
-        return session.connection().execute(self.q.site_day_lock, params).one()
+        # the row exists (inserted above, now or earlier): exactly one; its day is ``day``
+        [(_, issued, call_count)] = self.q.fast.site_day_lock.run(session.connection(), params)
+        return LockedDay(day, issued, call_count)
 
     def _expire_before(
         self, session: Session, site: Site, day: date, events: list[Emission]

@@ -76,22 +76,21 @@ class QueueWrites:
         try:
             with self.base.site_transaction(site) as tx:
                 conn = tx.session.connection()
-                existing = conn.execute(
-                    self.q.ticket_by_request,
-                    {"site": site.code, "day": tx.day, "request_id": request_id},
-                ).scalar()
-                if existing is not None:
-                    ticket = tx.session.get(Ticket, existing)
+                fast = self.q.fast  # the statements on the driver's cursor (Prepared)
+                existing = fast.ticket_by_request.run(
+                    conn, {"site": site.code, "day": tx.day, "request_id": request_id}
+                )
+                if existing:
+                    ticket = tx.session.get(Ticket, existing[0][0])
                     body = self.views.ticket_body(tx.session, ticket, tx.now, private=True)
                     return Outcome(body, created=False)
                 # Take the next number first (one statement); a refusal below rolls it back.
                 params = {"site": site.code, "day": tx.day, "service": service}
-                seq, svc_issued = conn.execute(self.q.service_day_bump, params).one()
+                [(seq, svc_issued)] = fast.service_day_bump.run(conn, params)
                 held = dict(
-                    conn.execute(
-                        self.q.held_for_bookings,
-                        {"site": site.code, "day": tx.day, "now": tx.now},
-                    ).all()
+                    fast.held_for_bookings.run(
+                        conn, {"site": site.code, "day": tx.day, "now": tx.now}
+                    )
                 )
                 booked_to = (columns or {}).get("booked_to")
                 own_hold = booked_to is not None and booked_to > tx.now  # a check-in in time
@@ -106,9 +105,7 @@ class QueueWrites:
                 refusal = admission.check_issue(site, service, counts, tx.now, self.tz, holidays)
                 if refusal is not None:
                     raise refused(refusal)
-                conn.execute(
-                    self.q.site_day_issued, {"b_site": site.code, "b_day": tx.day, "delta": 1}
-                )
+                fast.site_day_issued.run(conn, {"b_site": site.code, "b_day": tx.day, "delta": 1})
                 values = {
                     "site": site.code,
                     "day": tx.day,
@@ -128,28 +125,22 @@ class QueueWrites:
                     "recalls": 0,
                     **(columns or {}),
                 }
-                ticket_id = conn.execute(self.q.ticket_insert, values).scalar_one()
+                [(ticket_id,)] = fast.ticket_insert.run(conn, values)
                 if then is not None:
                     then(tx, ticket_id)
                 # the answer is built from what was inserted, without an ORM object
                 ticket = SimpleNamespace(id=ticket_id, called_at=None, counter_id=None, **values)
                 log = {"at": tx.now, "site": site.code, "day": tx.day, "kind": actions.LOG_ISSUE}
                 log |= {"actor": actor, "counter_id": None, "ticket_id": ticket_id}
-                conn.execute(self.q.action_insert, {**log, "detail": ticket.number})
+                fast.action_insert.run(conn, {**log, "detail": ticket.number})
                 tx.note(actions.LOG_ISSUE, actor, None, ticket, ticket.number)
                 # the estimate the citizen is given is kept with the ticket, so reports can
                 # measure how close it came
                 eta = self.views.estimate(tx.session, site, ticket, tx.now, issued=True)
-                conn.execute(
-                    self.q.ticket_estimate,
-                    {
-                        "b_id": ticket_id,
-                        "b_at": eta.at,
-                        "b_from": eta.earliest,
-                        "b_to": eta.latest,
-                    },
-                )
-                ahead = self.views.ahead(tx.session, ticket, tx.now)
+                estimate = {"b_id": ticket_id, "b_at": eta.at, "b_from": eta.earliest}
+                fast.ticket_estimate.run(conn, {**estimate, "b_to": eta.latest})
+                # ``QueueViews.ahead``, on the cursor
+                [(ahead,)] = fast.ahead_of.run(conn, self.q.ahead_params(ticket, tx.now))
                 body = dict(ticket_payload(ticket, self.tz, ahead, eta))
                 tx.events.append(counts_changed(site))
         except IntegrityError as exc:
