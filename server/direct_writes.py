@@ -36,7 +36,7 @@ from wsproto.events import Message, TextMessage
 from wsproto.frame_protocol import FrameProtocol
 
 _os_thread_id = monkey.get_original("threading", "get_ident")  # not a greenlet's id
-YIELD_EVERY = 64  # direct writes in a row before other greenlets (an issue request) get a turn
+YIELD_EVERY = 16  # direct writes in a row before other greenlets (a request) get a turn
 FRAME_ATTR = "_sahaja_frame"  # the frame cached on an Engine.IO packet shared by a room emit
 FRAMES = Counter(
     "sahaja_live_packets",
@@ -144,7 +144,7 @@ class DirectWrites:
                     DIRECT.inc(self._in_a_row)  # counted in batches: ~4 % of the CPU per frame
                     self._in_a_row = 0
                     if _os_thread_id() == self._loop_thread:
-                        gevent.sleep(0)  # a room of 833 is ~25 ms of writes: let a request in
+                        gevent.sleep(0)  # a room of 833 is ~25 ms of writes: let others in
                 return
         self.queued += 1
         QUEUED.inc()
