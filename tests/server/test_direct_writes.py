@@ -71,17 +71,21 @@ def press(url: str, token: str, action: str) -> None:
     assert r.status_code == 200, r.text
 
 
+def one_waiting(srv: LiveServer) -> tuple[str, str]:
+    """PRE with one KTP ticket waiting; the tokens of a board and of counter L1."""
+    kiosk = srv.add_device("k", "PRE", "kiosk")
+    requests.post(
+        f"{srv.url}/api/v1/sites/PRE/tickets",
+        json={"service": "KTP", "request_id": "direct-writes"},
+        headers={"Authorization": f"Bearer {kiosk}"},
+        timeout=30,
+    ).raise_for_status()
+    return srv.add_device("b", "PRE", "display"), srv.add_device("c", "PRE", "counter", "L1")
+
+
 def test_every_client_gets_every_call_whole_and_in_order(tmp_path):
     with LiveServer(tmp_path) as srv:
-        kiosk = srv.add_device("k", "PRE", "kiosk")
-        board = srv.add_device("b", "PRE", "display")
-        counter = srv.add_device("c", "PRE", "counter", "L1")
-        requests.post(
-            f"{srv.url}/api/v1/sites/PRE/tickets",
-            json={"service": "KTP", "request_id": "direct-writes-1"},
-            headers={"Authorization": f"Bearer {kiosk}"},
-            timeout=30,
-        ).raise_for_status()
+        board, counter = one_waiting(srv)
         clients = [connect(srv.url, board) for _ in range(20)]
         before = packets(srv.url)
 
@@ -106,15 +110,7 @@ def test_every_client_gets_every_call_whole_and_in_order(tmp_path):
 
 def test_off_by_setting_every_packet_takes_engine_io_s_queue(tmp_path):
     with LiveServer(tmp_path, env={"SAHAJA_DIRECT_WRITES": "false"}) as srv:
-        kiosk = srv.add_device("k", "PRE", "kiosk")
-        board = srv.add_device("b", "PRE", "display")
-        counter = srv.add_device("c", "PRE", "counter", "L1")
-        requests.post(
-            f"{srv.url}/api/v1/sites/PRE/tickets",
-            json={"service": "KTP", "request_id": "direct-writes-off"},
-            headers={"Authorization": f"Bearer {kiosk}"},
-            timeout=30,
-        ).raise_for_status()
+        board, counter = one_waiting(srv)
         ws = connect(srv.url, board)
         press(srv.url, counter, p.ACTION_NEXT)
         assert len(calls_heard(ws, 1, 20)) == 1
