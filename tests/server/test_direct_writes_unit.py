@@ -9,6 +9,7 @@ import socket
 import engineio
 import gevent
 import gevent.socket
+import pytest
 from engineio import packet as eio_packet
 from engineio.socket import Socket
 from wsproto.frame_protocol import FrameProtocol, Opcode
@@ -16,6 +17,19 @@ from wsproto.frame_protocol import FrameProtocol, Opcode
 from server import direct_writes
 
 KEY = "dGhlIHNhbXBsZSBub25jZQ=="
+OPENED: list[tuple[gevent.socket.socket, gevent.socket.socket, gevent.Greenlet]] = []
+
+
+@pytest.fixture(autouse=True)
+def close_everything():
+    """Every socket and greenlet a test opened is closed after it (warnings are errors)."""
+    yield
+    while OPENED:
+        server_sock, client, handler = OPENED.pop()
+        client.close()  # the server's reader sees the end and the handler returns
+        handler.join(timeout=2)
+        handler.kill(block=True, timeout=2)
+        server_sock.close()
 
 
 def tcp_pair() -> tuple[socket.socket, socket.socket]:
@@ -32,8 +46,9 @@ def tcp_pair() -> tuple[socket.socket, socket.socket]:
 def open_socket(eio, sid: str, extensions: str | None = None):
     """An upgraded WebSocket session ``sid`` of ``eio``; returns the client's end of it."""
     server_end, client_end = tcp_pair()
+    server_sock = gevent.socket.socket(fileno=server_end.detach())
     environ = {
-        "gunicorn.socket": gevent.socket.socket(fileno=server_end.detach()),
+        "gunicorn.socket": server_sock,
         "HTTP_HOST": "test",
         "HTTP_UPGRADE": "websocket",
         "HTTP_CONNECTION": "Upgrade",
@@ -45,9 +60,11 @@ def open_socket(eio, sid: str, extensions: str | None = None):
     esock = Socket(eio, sid)
     eio.sockets[sid] = esock
     handler = eio._async["websocket"](esock._websocket_handler, eio)
-    gevent.spawn(handler, environ, lambda *args: None)
+    running = gevent.spawn(handler, environ, lambda *args: None)
     gevent.sleep(0.05)  # the handshake and the handler start
-    return gevent.socket.socket(fileno=client_end.detach())
+    client = gevent.socket.socket(fileno=client_end.detach())
+    OPENED.append((server_sock, client, running))
+    return client
 
 
 def read_messages(client, count: int, seconds: float = 10, pause: float = 0) -> list[str]:
